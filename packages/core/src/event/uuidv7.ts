@@ -1,0 +1,124 @@
+import { AuditsealError } from '../errors.js'
+import { toHex } from '../bytes.js'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+// Version nibble 7 (RFC 9562 §5.7) and variant 10xx (§4.1): the 13th hex digit, then 8/9/a/b.
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+
+/** A lowercase UUID of any version or variant, including the nil and max UUIDs. */
+export function isUuid(value: string): boolean {
+  return UUID.test(value)
+}
+
+/** A lowercase UUID with version 7 and the RFC 9562 variant. */
+export function isUuidV7(value: string): boolean {
+  return UUID_V7.test(value)
+}
+
+/** The Unix milliseconds in a UUIDv7's first 48 bits. Requires isUuidV7(id). */
+export function uuidv7Timestamp(id: string): number {
+  if (!isUuidV7(id)) throw new AuditsealError('INVALID_ARGUMENT', `not a UUIDv7: ${id}`)
+  // 12 hex digits = 48 bits, exact in a double.
+  return parseInt(id.slice(0, 8) + id.slice(9, 13), 16)
+}
+
+export interface UuidV7Options {
+  /** Unix milliseconds to stamp; an integer in [0, 2^48). Defaults to Date.now(). */
+  now?: number
+  /** Fills its argument with random bytes. Defaults to crypto.getRandomValues. */
+  random?: (bytes: Uint8Array<ArrayBuffer>) => void
+}
+
+export type UuidV7Generator = (options?: UuidV7Options) => string
+
+const MAX_TIMESTAMP = 2 ** 48
+// 42 bits: the 12 bits of rand_a, then the top 30 of rand_b's 62. The last 32 stay random.
+const COUNTER_LIMIT = 2 ** 42
+// A clock that steps back by more than this is taken as reset, not as jitter (see below).
+const ROLLBACK_TOLERANCE_MS = 10_000
+
+const defaultRandom = (bytes: Uint8Array<ArrayBuffer>): void => {
+  // globalThis.crypto exists in browsers and in Node 20+.
+  crypto.getRandomValues(bytes)
+}
+
+/**
+ * A generator of UUIDv7 (RFC 9562 §5.7) whose ids sort in generation order, also within one
+ * millisecond: RFC 9562 §6.2 Method 1, a fixed-length dedicated counter of 42 bits
+ * (rand_a and the top 30 bits of rand_b), then 32 random bits.
+ *
+ * - In a new millisecond the counter is seeded with 41 random bits: the leftmost counter bit
+ *   is zero so at least 2^41 more ids fit in that millisecond (§6.2 "counter rollover guard").
+ * - In the same millisecond the counter is incremented; if it would overflow, the timestamp
+ *   moves one millisecond ahead of the clock and the counter is reseeded (§6.2 "rollover
+ *   handling"), so ordering still holds.
+ * - If the clock steps back by up to 10 s (NTP slew, a `now` from another clock), the
+ *   previous timestamp is reused and ordering still holds; a larger step back is taken as
+ *   a clock reset and the generator follows the clock.
+ *
+ * The random tail keeps ids from different generators (processes, tabs) unguessable and
+ * collision-free in practice; only ids from one generator are ordered.
+ */
+export function createUuidV7Generator(): UuidV7Generator {
+  let lastMs = -1
+  let counter = 0
+
+  return (options = {}) => {
+    const now = options.now ?? Date.now()
+    if (!Number.isSafeInteger(now) || now < 0 || now >= MAX_TIMESTAMP) {
+      throw new AuditsealError('INVALID_ARGUMENT', `uuidv7: now must be an integer in [0, 2^48)`)
+    }
+    const random = new Uint8Array(10)
+    ;(options.random ?? defaultRandom)(random)
+
+    if (now > lastMs || now < lastMs - ROLLBACK_TOLERANCE_MS) {
+      lastMs = now
+      counter = seedCounter(random)
+    } else {
+      counter++
+      if (counter >= COUNTER_LIMIT) {
+        lastMs++
+        if (lastMs >= MAX_TIMESTAMP) {
+          throw new AuditsealError('INVALID_ARGUMENT', 'uuidv7: timestamp overflow')
+        }
+        counter = seedCounter(random)
+      }
+    }
+    return format(lastMs, counter, random.subarray(6, 10))
+  }
+}
+
+/** 41 random bits from random[0..6): a counter whose top (42nd) bit is zero. */
+function seedCounter(random: Uint8Array): number {
+  let value = (random[0] as number) & 0x01
+  for (let i = 1; i < 6; i++) value = value * 256 + (random[i] as number)
+  return value
+}
+
+/** Lays out unix_ts_ms(48) ‖ ver(4) ‖ counter(42, split by the variant) ‖ random(32). */
+function format(ms: number, counter: number, tail: Uint8Array): string {
+  const bytes = new Uint8Array(16)
+  // Arithmetic rather than shifts: JavaScript's bit operators are 32-bit.
+  let t = ms
+  for (let i = 5; i >= 0; i--) {
+    bytes[i] = t % 256
+    t = Math.floor(t / 256)
+  }
+  const high12 = Math.floor(counter / 2 ** 30)
+  const low30 = counter % 2 ** 30
+  bytes[6] = 0x70 | (high12 >>> 8)
+  bytes[7] = high12 & 0xff
+  bytes[8] = 0x80 | (low30 >>> 24)
+  bytes[9] = (low30 >>> 16) & 0xff
+  bytes[10] = (low30 >>> 8) & 0xff
+  bytes[11] = low30 & 0xff
+  bytes.set(tail, 12)
+  const hex = toHex(bytes)
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
+
+/**
+ * A new UUIDv7 from the module's shared generator, so ids made by one JavaScript realm are
+ * ordered. Use createUuidV7Generator() for an independent sequence (e.g. in tests).
+ */
+export const uuidv7: UuidV7Generator = createUuidV7Generator()

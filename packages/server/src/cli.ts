@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// The `auditseal` command line. Each command is a thin wrapper that parses flags and calls
+// one function; the work lives in the modules it names.
+import { Command, CommanderError, Option } from 'commander'
+import { runKeygen } from './cli/keygen.js'
+import { runMigrateCommand } from './migrate.js'
+
+const program = new Command()
+  .name('auditseal')
+  .description('A tamper-evident, multi-tenant audit log.')
+  .showHelpAfterError()
+  // Usage errors exit 2, like every auditseal command's I/O and usage failures.
+  .exitOverride()
+
+program
+  .command('migrate')
+  .description(
+    'Apply pending schema migrations to a PostgreSQL database. Run it as the database owner ' +
+      '(or a superuser): it creates the auditseal schema and the auditseal_owner, ' +
+      'auditseal_writer and auditseal_reader roles.',
+  )
+  .addOption(
+    new Option('--database-url <url>', 'PostgreSQL URL of the primary')
+      .env('DATABASE_URL')
+      .makeOptionMandatory(),
+  )
+  .action(async (options: { databaseUrl: string }) => {
+    await runMigrateCommand({ databaseUrl: options.databaseUrl })
+  })
+
+program
+  .command('keygen')
+  .description(
+    'Create a new Ed25519 signing key for a log. Its verifier key is printed; each ' +
+      "tenant's log has its own verifier key derived from it, named <log name>/<tenant id>.",
+  )
+  .requiredOption('--name <name>', 'the log name (no spaces, no "+"), e.g. auditseal.local')
+  .option('--out <file>', 'write the private key to this file (mode 0600) instead of printing it')
+  .action(async (options: { name: string; out?: string }) => {
+    await runKeygen(options)
+  })
+
+try {
+  await program.parseAsync()
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // commander has already printed the message (or the help text).
+    process.exitCode = error.exitCode === 0 ? 0 : 2
+  } else {
+    process.stderr.write(`auditseal: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.exitCode = 2
+  }
+}

@@ -1,0 +1,8 @@
+export type { AdminSql, Database, Role, Sql, Store } from './database.js'
+export { ROLE_NAMES } from './database.js'
+export { DbError, type DbErrorCode } from './errors.js'
+export { migrate, pendingMigrations, loadMigrations, MIGRATIONS_DIR } from './migrations.js'
+export type { Migration } from './migrations.js'
+export { openPglite } from './pglite.js'
+export { openPostgres, type PostgresOptions } from './postgres.js'
+export { openStore, type StoreOptions } from './store.js'

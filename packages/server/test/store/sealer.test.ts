@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { toHex } from '@auditseal/core'
+import type { AuditLog } from '../../src/store/index.js'
+import { StoreError } from '../../src/store/index.js'
+import { allRows, expectedLeafHash, rebuildTree, testAuditLog } from '../support/audit-log.js'
+import type { TestDatabase } from '../support/databases.js'
+import { ENGINES } from '../support/databases.js'
+import { makeEvent, makeEvents, newTenantId } from '../support/events.js'
+
+describe.each(ENGINES)('sealing on $name', ({ create }) => {
+  let database: TestDatabase
+  let log: AuditLog
+
+  beforeAll(async () => {
+    database = await create()
+    log = testAuditLog(database.db)
+  })
+  afterAll(async () => database?.drop())
+
+  it('gives new events consecutive seqs, recorded_at and the leaf hash of their canonical form', async () => {
+    const tenant = newTenantId()
+    const events = makeEvents(tenant, 25)
+    const sealed = await log.sealer.seal(tenant, events)
+    expect(sealed.map((s) => s.seq)).toEqual(events.map((_, i) => i))
+    expect(sealed.every((s) => s.status === 'created')).toBe(true)
+    const rows = await allRows(database.db, tenant)
+    expect(rows).toHaveLength(25)
+    for (const [i, row] of rows.entries()) {
+      const stored = JSON.parse(row.canonical) as { recorded_at: string; id: string }
+      expect(stored.id).toBe(events[i]?.id)
+      expect(stored.recorded_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+      expect(row.leafHash).toBe(expectedLeafHash(log, events[i]!, stored.recorded_at))
+      expect(toHex(sealed[i]!.leafHash)).toBe(row.leafHash)
+    }
+    const head = await log.reader.head(tenant)
+    expect(head.treeSize).toBe(25)
+    expect(toHex(head.rootHash)).toBe(toHex(rebuildTree(log, rows).root()))
+  })
+
+  it('reports events already in the log, or repeated in the batch, as duplicates', async () => {
+    const tenant = newTenantId()
+    const first = makeEvents(tenant, 3)
+    await log.sealer.seal(tenant, first)
+    const again = [first[1]!, makeEvent(tenant, 10), first[1]!, first[0]!]
+    const fresh = again[1]!
+    const sealed = await log.sealer.seal(tenant, [...again, fresh])
+    expect(sealed.map((s) => [s.status, s.seq])).toEqual([
+      ['duplicate', 1],
+      ['created', 3],
+      ['duplicate', 1],
+      ['duplicate', 0],
+      ['duplicate', 3],
+    ])
+    expect(await allRows(database.db, tenant)).toHaveLength(4)
+  })
+
+  it('stores the same 1000-event batch once when it is sent five times at once', async () => {
+    const tenant = newTenantId()
+    const batch = makeEvents(tenant, 1000)
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => log.sealer.seal(tenant, batch)),
+    )
+    const rows = await allRows(database.db, tenant)
+    expect(rows.map((r) => r.seq)).toEqual(batch.map((_, i) => i))
+    expect(new Set(rows.map((r) => r.id)).size).toBe(1000)
+    // Exactly one of the five created the events; the others saw duplicates with the same seqs.
+    const created = results.filter((r) => r.every((s) => s.status === 'created'))
+    expect(created).toHaveLength(1)
+    for (const result of results)
+      expect(result.map((s) => s.seq)).toEqual(created[0]!.map((s) => s.seq))
+    rebuildTree(log, rows)
+  })
+
+  it('keeps seqs contiguous and roots right with four writers on one tenant and four on others', async () => {
+    const shared = newTenantId()
+    const others = Array.from({ length: 4 }, () => newTenantId())
+    const writer = async (tenant: string, offset: number) => {
+      for (let round = 0; round < 5; round++) {
+        await log.sealer.seal(tenant, makeEvents(tenant, 40, offset + round * 40))
+      }
+    }
+    await Promise.all([
+      ...[0, 1, 2, 3].map((w) => writer(shared, w * 1000)),
+      ...others.map((tenant) => writer(tenant, 0)),
+    ])
+    for (const [tenant, count] of [
+      [shared, 800],
+      ...others.map((t) => [t, 200] as const),
+    ] as const) {
+      const rows = await allRows(database.db, tenant)
+      expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: count }, (_, i) => i))
+      const tree = rebuildTree(log, rows)
+      const head = await log.reader.head(tenant)
+      expect(toHex(head.rootHash)).toBe(toHex(tree.root()))
+      // The stored interior hashes agree with the events too: a proof from them verifies.
+      const proof = await log.reader.inclusionProof(tenant, count - 1, count)
+      expect(proof.map(toHex)).toEqual(tree.inclusionProof(count - 1).map(toHex))
+    }
+  })
+
+  it('stores nothing of a batch that fails part-way', async () => {
+    const tenant = newTenantId()
+    await log.sealer.seal(tenant, makeEvents(tenant, 5))
+    const bad = makeEvents(tenant, 5, 5)
+    // Passes the TypeScript types but not PostgreSQL: the insert fails inside the transaction.
+    bad[3] = { ...bad[3]!, occurred_at: '2026-02-30T00:00:00.000Z' }
+    await expect(log.sealer.seal(tenant, bad)).rejects.toThrow()
+    expect(await allRows(database.db, tenant)).toHaveLength(5)
+    expect((await log.reader.head(tenant)).treeSize).toBe(5)
+    const next = await log.sealer.seal(tenant, makeEvents(tenant, 2, 20))
+    expect(next.map((s) => s.seq)).toEqual([5, 6])
+    rebuildTree(log, await allRows(database.db, tenant))
+  })
+
+  it('refuses events of another tenant', async () => {
+    const tenant = newTenantId()
+    const other = makeEvent(newTenantId(), 0)
+    await expect(log.sealer.seal(tenant, [other])).rejects.toThrow(StoreError)
+    expect(await allRows(database.db, tenant)).toHaveLength(0)
+  })
+})
