@@ -2,7 +2,13 @@
 // The `auditseal` command line. Each command is a thin wrapper that parses flags and calls
 // one function; the work lives in the modules it names.
 import { Command, CommanderError, Option } from 'commander'
+import { registerApiKey } from './cli/api-key.js'
 import { runKeygen } from './cli/keygen.js'
+import { registerServe } from './cli/serve.js'
+import { registerToken } from './cli/token.js'
+import { registerVerify } from './cli/verify.js'
+import { registerExport } from './cli/export.js'
+import { registerCheckpoint } from './cli/checkpoint.js'
 import { runMigrateCommand } from './migrate.js'
 
 const program = new Command()
@@ -39,6 +45,13 @@ program
   .action(async (options: { name: string; out?: string }) => {
     await runKeygen(options)
   })
+
+registerServe(program)
+registerApiKey(program)
+registerToken(program)
+registerVerify(program)
+registerExport(program)
+registerCheckpoint(program)
 
 try {
   await program.parseAsync()

@@ -1,4 +1,4 @@
-import { jcs, utf8ByteLength } from './canonical.js'
+import { utf8ByteLength } from './canonical.js'
 import { InvalidEventError } from './invalid-event-error.js'
 import { isIpAddress } from './ip.js'
 import {
@@ -55,7 +55,7 @@ export function validateEvent(
   const issues = checker.issues
   // Canonicalize only a value known to be canonicalizable.
   if (issues.length === 0) {
-    const size = canonicalSize(event, checker.dataBytes)
+    const size = canonicalByteLength(event)
     if (size > MAX_EVENT_BYTES) {
       issues.push(issue('', 'max_size', `canonical form is ${size} bytes, over ${MAX_EVENT_BYTES}`))
     }
@@ -64,15 +64,13 @@ export function validateEvent(
 }
 
 /**
- * UTF-8 bytes of JCS(event), given those of JCS(event.data) when present, without
- * canonicalizing data a second time: data's text appears once in the event's, as
- * `"data":<text>` plus one separating comma (the event has other members, all required).
+ * UTF-8 bytes of JCS(value) for a value already checked to be plain JSON. RFC 8785 writes
+ * strings and numbers exactly as JSON.stringify does and adds no whitespace; it only orders
+ * object members. So JSON.stringify's text is a permutation of the canonical text, of the
+ * same length, and V8 makes it natively at a fraction of the cost of canonicalizing.
  */
-function canonicalSize(event: Record<string, unknown>, dataBytes: number | undefined): number {
-  if (dataBytes === undefined) return utf8ByteLength(jcs(event))
-  const rest: Record<string, unknown> = {}
-  for (const key of Object.keys(event)) if (key !== 'data') rest[key] = event[key]
-  return utf8ByteLength(jcs(rest)) + '"data":'.length + dataBytes + ','.length
+function canonicalByteLength(value: unknown): number {
+  return utf8ByteLength(JSON.stringify(value))
 }
 
 /** validateEvent, throwing InvalidEventError (code INVALID_EVENT) listing every issue. */
@@ -103,9 +101,6 @@ const ABSENT = Symbol('absent')
 
 class Checker {
   readonly issues: EventIssue[] = []
-  /** UTF-8 bytes of JCS(data), once data has been checked; undefined without data. */
-  dataBytes: number | undefined
-
   constructor(private readonly event: Record<string, unknown>) {}
 
   checkEnvelope(options: ValidateEventOptions): void {
@@ -221,11 +216,10 @@ class Checker {
     const before = this.issues.length
     checkJsonValue(data, 'data', this.issues)
     if (this.issues.length > before) return
-    const size = utf8ByteLength(jcs(data))
+    const size = canonicalByteLength(data)
     if (size > MAX_DATA_BYTES) {
       this.add('data', 'max_size', `canonical form is ${size} bytes, over ${MAX_DATA_BYTES}`)
     }
-    this.dataBytes = size
   }
 
   private unknownMembers(
@@ -287,6 +281,9 @@ class Checker {
     }
     if (hasLoneSurrogate(value)) return this.add(path, 'lone_surrogate', LONE_SURROGATE_MESSAGE)
     if (value.length === 0) return this.add(path, 'min_length', 'must not be empty')
+    // The envelope's strings become indexed columns; PostgreSQL text cannot hold NUL. (Inside
+    // `data` it is fine: the canonical text stores it escaped as \u0000.)
+    if (value.includes('\u0000')) return this.add(path, 'format', 'must not contain U+0000 (NUL)')
     if (exceedsCodePoints(value, maxLength)) {
       return this.add(path, 'max_length', `must be at most ${maxLength} characters`)
     }

@@ -565,3 +565,23 @@ function nest(depth: number): Record<string, unknown> {
   for (let i = 1; i < depth; i++) value = { a: value }
   return value
 }
+
+describe('NUL in the envelope', () => {
+  it('is refused outside data, where strings become database columns, and allowed inside data', async () => {
+    const { validateEvent } = await import('@auditseal/core')
+    const base = {
+      v: 1,
+      id: '0190d0a8-7f3c-7b6e-9a2d-3c4b5a697887',
+      tenant_id: '0190d0a8-7f3c-7b6e-9a2d-3c4b5a697888',
+      type: 'device.created',
+      outcome: 'success',
+      occurred_at: '2026-11-30T12:00:00.000Z',
+      actor: { type: 'user', id: 'alice' },
+    }
+    const bad = validateEvent({ ...base, actor: { type: 'user', id: 'al\u0000ice' } })
+    expect(bad.ok).toBe(false)
+    if (!bad.ok)
+      expect(bad.issues).toEqual([expect.objectContaining({ path: 'actor.id', rule: 'format' })])
+    expect(validateEvent({ ...base, data: { note: 'a\u0000b' } }).ok).toBe(true)
+  })
+})

@@ -1,7 +1,8 @@
 // The query API's filters (architecture §5) as SQL conditions, each one served by an index:
 // type -> (tenant_id, type, seq); actor -> (tenant_id, actor_id, seq); target ->
 // (tenant_id, target_type, target_id, seq); from/to -> (tenant_id, occurred_at);
-// q -> the GIN index on to_tsvector('simple', canonical); outcome 'failure' -> a partial index.
+// q -> a filter over the tenant's events walked by seq (no GIN index: under RLS it could never
+// be used, see docs/storage.md); outcome -> a filter on the same walk.
 
 export interface EventFilter {
   /** Exact type, or a prefix written `device.*`. */

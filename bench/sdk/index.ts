@@ -1,0 +1,221 @@
+// bench:sdk — the SDK against the original fire-and-forget logger, in one run, on a fresh
+// database on the PostgreSQL server named by DATABASE_URL (default the local one):
+//   (a) log() latency: hrtime around each of BENCH_LATENCY_EVENTS calls, while the sender
+//       delivers to a real `auditseal serve` in the background (p50/p99/p999 in µs);
+//   (b) sustained events/second through the SDK into the sealed store: log BENCH_EVENTS
+//       events, then flush(); every one validated, spooled, sent, sealed and counted;
+//   (c) the original approach (an un-awaited INSERT per event through a pg pool of 5, no
+//       hashing, no sealing) into the same table: the same two numbers.
+// Targets: p99 log() ≤ 50 µs; sustained ≥ 10× the original.
+import { randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+import { migrate, openPostgres } from '../../packages/server/src/db/index.js'
+import { createApiKey } from '../../packages/server/src/http/index.js'
+import { createAuditLogger } from '../../packages/sdk/src/index.js'
+import type { AuditLogger, AuditLoggerStats } from '../../packages/sdk/src/index.js'
+import { gatewayEvent } from './events.js'
+import { originalApproach } from './original.js'
+import type { OriginalResult } from './original.js'
+import { formatPercentiles, percentiles } from './percentiles.js'
+import type { Percentiles } from './percentiles.js'
+import { startServe } from './serve.js'
+
+const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+const LATENCY_EVENTS = Number(process.env.BENCH_LATENCY_EVENTS ?? 200_000)
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000)
+const ORIGINAL_EVENTS = Number(process.env.BENCH_ORIGINAL_EVENTS ?? 50_000)
+/** Batches in flight (the SDK's default is 2). */
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2)
+const WARMUP_EVENTS = 20_000
+/** log() calls in one tight loop, for the CPU time per call. */
+const CPU_EVENTS = 20_000
+/** log() calls between two turns of the event loop, as between requests of a busy server. */
+const CALLS_PER_TURN = 1_000
+
+async function admin<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return (await client.query(sql, params)).rows as T[]
+  } finally {
+    await client.end()
+  }
+}
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url)
+  u.pathname = `/${name}`
+  return u.toString()
+}
+
+const turn = () => new Promise((resolve) => setImmediate(resolve))
+const events = Array.from({ length: 1000 }, (_, i) => gatewayEvent(i))
+
+/** Logs `count` events; with `micros`, times each call. */
+/** Per-call timings of log() and, interleaved with them, of an empty call (the floor). */
+interface Timings {
+  log: Float64Array
+  empty: Float64Array
+}
+
+const empty = (): void => {}
+
+/** Logs `count` events; with `timings`, times each call and an empty call after it. */
+async function logEvents(audit: AuditLogger, count: number, timings?: Timings): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const event = events[i % events.length] as (typeof events)[number]
+    if (timings) {
+      let start = process.hrtime.bigint()
+      audit.log(event)
+      timings.log[i] = Number(process.hrtime.bigint() - start) / 1000
+      start = process.hrtime.bigint()
+      empty()
+      timings.empty[i] = Number(process.hrtime.bigint() - start) / 1000
+    } else {
+      audit.log(event)
+    }
+    if (i % CALLS_PER_TURN === CALLS_PER_TURN - 1) await turn()
+  }
+}
+
+async function countRows(url: string, tenant: string): Promise<{ rows: number; ids: number }> {
+  const [row] = await admin<{ rows: number; ids: number }>(
+    url,
+    `SELECT count(*)::int AS rows, count(DISTINCT id)::int AS ids FROM auditseal.audit_events WHERE tenant_id = $1`,
+    [tenant],
+  )
+  return row as { rows: number; ids: number }
+}
+
+const rate = (n: number) => `${Math.round(n).toLocaleString('en-US').padStart(8)} events/s`
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')
+
+interface SdkResult {
+  latency: Percentiles
+  /** The same measurement around an empty call: what the machine adds to any call. */
+  floor: Percentiles
+  cpuMicrosPerLog: number
+  rate: number
+  stats: AuditLoggerStats
+  logged: number
+}
+
+/** The SDK's three numbers, with a real server delivering in the background. */
+async function measureSdk(audit: AuditLogger): Promise<SdkResult> {
+  await logEvents(audit, WARMUP_EVENTS)
+  await audit.flush()
+
+  const timings = { log: new Float64Array(LATENCY_EVENTS), empty: new Float64Array(LATENCY_EVENTS) }
+  await logEvents(audit, LATENCY_EVENTS, timings)
+  await audit.flush()
+
+  // CPU time per call: other work on the machine does not inflate it as it does wall time.
+  const cpuBefore = process.cpuUsage()
+  for (let i = 0; i < CPU_EVENTS; i++)
+    audit.log(events[i % events.length] as (typeof events)[number])
+  const cpu = process.cpuUsage(cpuBefore)
+  await audit.flush()
+
+  const started = performance.now()
+  await logEvents(audit, EVENTS)
+  await audit.flush()
+  const rate = EVENTS / ((performance.now() - started) / 1000)
+  return {
+    latency: percentiles(timings.log),
+    floor: percentiles(timings.empty),
+    cpuMicrosPerLog: (cpu.user + cpu.system) / CPU_EVENTS,
+    rate,
+    stats: audit.stats(),
+    logged: WARMUP_EVENTS + LATENCY_EVENTS + CPU_EVENTS + EVENTS,
+  }
+}
+
+function report(
+  sdk: SdkResult,
+  original: OriginalResult,
+  sealed: { rows: number; ids: number },
+): void {
+  const n = (count: number) => count.toLocaleString('en-US')
+  console.log(
+    `log() latency over ${n(LATENCY_EVENTS)} calls (${CALLS_PER_TURN} per event-loop turn)`,
+  )
+  console.log(`  SDK       ${formatPercentiles(sdk.latency)}`)
+  console.log(`  original  ${formatPercentiles(original.latency)}   (an un-awaited pool.query)`)
+  console.log(
+    `  empty     ${formatPercentiles(sdk.floor)}   (an empty call, timed between the log() calls)`,
+  )
+  console.log(
+    `  SDK CPU time per log(): ${sdk.cpuMicrosPerLog.toFixed(1)} µs (${n(CPU_EVENTS)} calls in a row)`,
+  )
+  console.log(`\nsustained, logged until sealed and acknowledged`)
+  console.log(`  SDK       ${rate(sdk.rate)}  (${n(EVENTS)} events; validated, spooled, sealed)`)
+  console.log(
+    `  original  ${rate(original.rate)}  (${n(ORIGINAL_EVENTS)} plain INSERTs, ${original.failed} failed)`,
+  )
+  console.log(`  SDK / original = ${(sdk.rate / original.rate).toFixed(1)}×`)
+  const once = sealed.rows === sdk.logged && sealed.ids === sdk.logged
+  console.log(
+    `\nstore: ${n(sealed.rows)} rows, ${n(sealed.ids)} distinct ids for ${n(sdk.logged)} events ` +
+      `logged through the SDK${once ? ' (each exactly once)' : ' — MISMATCH'}`,
+  )
+  const { retries, duplicates, sendLatencyMs: send } = sdk.stats
+  console.log(
+    `SDK: ${retries} retries, ${duplicates} duplicates; request p50 ${send.p50.toFixed(1)} ms, p99 ${send.p99.toFixed(1)} ms`,
+  )
+  console.log(`load average at the end: ${load()}`)
+  console.log(
+    `\ntargets: p99 log() ≤ 50 µs: ${sdk.latency.p99 <= 50 ? 'met' : 'NOT met'} (${sdk.latency.p99.toFixed(1)} µs); ` +
+      `sustained ≥ 10× original: ${sdk.rate >= 10 * original.rate ? 'met' : 'NOT met'} (${(sdk.rate / original.rate).toFixed(1)}×)`,
+  )
+}
+
+async function main(): Promise<void> {
+  const name = `auditseal_bench_sdk_${Date.now()}`
+  await admin(ADMIN_URL, `CREATE DATABASE ${name}`)
+  const url = withDatabase(ADMIN_URL, name)
+  const spoolDir = mkdtempSync(join(tmpdir(), 'auditseal-bench-spool-'))
+  let stopServe = async () => {}
+  let audit: AuditLogger | undefined
+  try {
+    const tenant = randomUUID()
+    const apiKey = await prepareDatabase(url, tenant)
+    const serve = await startServe(url)
+    stopServe = serve.stop
+    console.log(
+      `bench:sdk on ${new URL(ADMIN_URL).host}, database ${name}, auditseal serve at ${serve.url}`,
+    )
+    console.log(`${cpus().length} CPUs, load average ${load()}\n`)
+
+    audit = createAuditLogger({ url: serve.url, apiKey, spoolDir, concurrency: CONCURRENCY })
+    const sdk = await measureSdk(audit)
+    await audit.close()
+    audit = undefined
+    const sealed = await countRows(url, tenant)
+    const original = await originalApproach(url, randomUUID(), gatewayEvent, ORIGINAL_EVENTS)
+    report(sdk, original, sealed)
+  } finally {
+    await audit?.close({ timeoutMs: 0 })
+    await stopServe()
+    rmSync(spoolDir, { recursive: true, force: true })
+    await admin(ADMIN_URL, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+  }
+}
+
+/** Migrates the fresh database and creates an ingest key for `tenant`. */
+async function prepareDatabase(url: string, tenant: string): Promise<string> {
+  const db = openPostgres(url, { max: 2 })
+  try {
+    await migrate(db)
+    return (await createApiKey(db, { tenantId: tenant, scopes: ['ingest'] })).key
+  } finally {
+    await db.close()
+  }
+}
+
+await main()

@@ -1,0 +1,76 @@
+/**
+ * Every error the SDK raises carries a code from this closed union, so callers branch on
+ * `code` rather than on message text. Invalid events are the core's InvalidEventError
+ * (code INVALID_EVENT), thrown as the core throws it.
+ */
+export type AuditSdkErrorCode =
+  /** Bad options to createAuditLogger or a transport. */
+  | 'INVALID_OPTIONS'
+  /** Another live process (or logger) holds the spool's lock. */
+  | 'SPOOL_LOCKED'
+  /** The spool is at maxSpoolBytes, or writing to it failed: the event was not spooled. */
+  | 'SPOOL_FULL'
+  /** The spool directory holds something the SDK cannot use (not a spool, unreadable). */
+  | 'SPOOL_IO'
+  /** log() or logSync() after close(). */
+  | 'LOGGER_CLOSED'
+  /** The server refused the event for good (a 400 for it alone); it is in the dead-letter file. */
+  | 'EVENT_REJECTED'
+  /** logSync() or flush() gave up waiting; the events stay spooled and will still be delivered. */
+  | 'TIMEOUT'
+  /** One delivery attempt failed and will be retried (reported through the `error` event). */
+  | 'DELIVERY_FAILED'
+
+export class AuditSdkError extends Error {
+  readonly code: AuditSdkErrorCode
+
+  constructor(code: AuditSdkErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'AuditSdkError'
+    this.code = code
+  }
+}
+
+/** Why the spool refused an event: it is full, or the disk refused the write. */
+export type OverflowReason = 'full' | 'io'
+
+/**
+ * The spool could not take an event (code SPOOL_FULL). Thrown by log() under the `throw`
+ * overflow policy, passed to `overflow` listeners under every policy, and the rejection of
+ * logSync() whatever the policy.
+ */
+export class AuditOverflowError extends AuditSdkError {
+  readonly reason: OverflowReason
+  readonly spoolBytes: number
+  readonly maxSpoolBytes: number
+
+  constructor(
+    reason: OverflowReason,
+    details: { spoolBytes: number; maxSpoolBytes: number; cause?: unknown },
+  ) {
+    const why =
+      reason === 'full'
+        ? `the spool holds ${details.spoolBytes} bytes, at its limit of ${details.maxSpoolBytes} (maxSpoolBytes): the audit server has not acknowledged events for a while`
+        : `writing to the spool failed: ${errorMessage(details.cause)}`
+    super('SPOOL_FULL', `audit event not recorded: ${why}`, { cause: details.cause })
+    this.name = 'AuditOverflowError'
+    this.reason = reason
+    this.spoolBytes = details.spoolBytes
+    this.maxSpoolBytes = details.maxSpoolBytes
+  }
+}
+
+/** The spool directory is locked by a live process (code SPOOL_LOCKED). */
+export class SpoolLockedError extends AuditSdkError {
+  readonly ownerPid: number
+
+  constructor(message: string, ownerPid: number) {
+    super('SPOOL_LOCKED', message)
+    this.name = 'SpoolLockedError'
+    this.ownerPid = ownerPid
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

@@ -1,0 +1,119 @@
+// What log() does to an event before spooling it: fill in what the producer may leave out
+// (v, id, occurred_at, the tenant), validate it with the core's validator (the server's own
+// rules, so an event that passes here is not refused there), and serialize it once. The JSON
+// written to the spool is exactly the JSON sent to the server.
+
+import { randomFillSync } from 'node:crypto'
+import type { AuditEvent, EventIssue } from '@auditseal/core'
+import { InvalidEventError, SYSTEM_TENANT_ID, uuidv7, validateEvent } from '@auditseal/core'
+
+/**
+ * An event as a producer hands it to log(): the envelope v1 (architecture §2) where `v`, `id`
+ * (a UUIDv7 is made) and `occurred_at` (now) may be left out, and `tenant_id` too when the
+ * server takes it from the credential or the logger has a default. `recorded_at` is the
+ * sealer's to set.
+ */
+export type AuditEventInput = Omit<
+  AuditEvent,
+  'v' | 'id' | 'tenant_id' | 'occurred_at' | 'recorded_at'
+> & {
+  v?: 1
+  id?: string
+  tenant_id?: string
+  occurred_at?: string
+}
+
+export interface PreparedEvent {
+  id: string
+  /** The event's JSON, as spooled and sent. */
+  json: string
+}
+
+export interface PrepareOptions {
+  /** The tenant of events that name none. */
+  tenantId?: string
+  /** Refuse events without a tenant (and no default): the transport has no credential to take it from. */
+  requireTenant: boolean
+  /** Unix ms, for occurred_at (tests). */
+  now?: () => number
+}
+
+/**
+ * A tenant-less event is validated as if it belonged to this (valid) tenant and sent without
+ * it, so every other rule, including the size limit, is checked exactly as the server will
+ * once it has filled in the real one (a UUID of the same length).
+ */
+const PLACEHOLDER_TENANT = SYSTEM_TENANT_ID
+/** JSON.stringify writes members in insertion order: the placeholder, inserted first, leads. */
+const PLACEHOLDER_PREFIX = `{"tenant_id":${JSON.stringify(PLACEHOLDER_TENANT)},`
+
+/** Returns the function log() calls on every event; it throws InvalidEventError. */
+export function createEventPreparer(options: PrepareOptions): (input: unknown) => PreparedEvent {
+  const now = options.now ?? Date.now
+  const uuidOptions = { random: pooledRandom }
+
+  return (input) => {
+    if (!isPlainObject(input)) throw invalid(validateEvent(input))
+    let event: Record<string, unknown>
+    let placeholder = false
+    if (Object.hasOwn(input, 'tenant_id')) event = { ...input }
+    else if (options.tenantId !== undefined) event = { tenant_id: options.tenantId, ...input }
+    else if (options.requireTenant) throw new InvalidEventError([TENANT_REQUIRED])
+    else {
+      event = { tenant_id: PLACEHOLDER_TENANT, ...input }
+      placeholder = true
+    }
+    if (!Object.hasOwn(event, 'v')) event.v = 1
+    if (!Object.hasOwn(event, 'id')) event.id = uuidv7(uuidOptions)
+    if (!Object.hasOwn(event, 'occurred_at')) event.occurred_at = new Date(now()).toISOString()
+
+    const result = validateEvent(event)
+    const issues = result.ok ? [] : result.issues
+    if (Object.hasOwn(event, 'recorded_at')) issues.push(RECORDED_AT_NOT_ALLOWED)
+    if (issues.length > 0) throw new InvalidEventError(issues)
+
+    const json = JSON.stringify(event)
+    return {
+      id: event.id as string,
+      json: placeholder ? `{${json.slice(PLACEHOLDER_PREFIX.length)}` : json,
+    }
+  }
+}
+
+const TENANT_REQUIRED: EventIssue = {
+  path: 'tenant_id',
+  rule: 'required',
+  message:
+    'is required: this logger has no default tenantId and its transport (in-process) has no credential to take the tenant from',
+}
+
+const RECORDED_AT_NOT_ALLOWED: EventIssue = {
+  path: 'recorded_at',
+  rule: 'not_allowed',
+  message: 'is set by the sealer when the event is sealed: leave it out',
+}
+
+function invalid(result: ReturnType<typeof validateEvent>): InvalidEventError {
+  return new InvalidEventError(result.ok ? [] : result.issues)
+}
+
+/** An object the core's validator may accept: anything else is judged by it as it is. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const proto: unknown = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+// crypto.getRandomValues costs about a microsecond per call, mostly fixed overhead: ids draw
+// their random bits from a pool refilled 4 KiB at a time from the same CSPRNG.
+const POOL = Buffer.allocUnsafe(4096)
+let poolUsed = POOL.length
+
+function pooledRandom(bytes: Uint8Array): void {
+  if (poolUsed + bytes.length > POOL.length) {
+    randomFillSync(POOL)
+    poolUsed = 0
+  }
+  bytes.set(POOL.subarray(poolUsed, poolUsed + bytes.length))
+  poolUsed += bytes.length
+}

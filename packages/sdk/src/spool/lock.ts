@@ -1,0 +1,247 @@
+// One process per spool. Two writers appending to the same segments would interleave
+// records, and two senders would deliver the same records twice and delete each other's
+// segments, so the spool directory holds a LOCK file naming its owner. A lock left by a dead
+// process (SIGKILL, crash, power loss) is taken over; a live owner's lock is refused with an
+// error that says who holds it.
+//
+// A pid alone does not name a process for long: after a reboot, or in a container where the
+// application is always pid 1, the next process may get the very pid in the stale lock. So
+// the lock also records the kernel's boot id and the process's start time (Linux /proc), and
+// this process remembers which locks it holds itself.
+
+import { randomBytes } from 'node:crypto'
+import {
+  closeSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs'
+import { hostname } from 'node:os'
+import { join } from 'node:path'
+import { SpoolLockedError } from '../errors.js'
+
+export const LOCK_FILE = 'LOCK'
+
+/** A lock file younger than this with no readable owner may be one being written right now. */
+const UNREADABLE_GRACE_MS = 2_000
+const ATTEMPTS = 20
+const RETRY_MS = 50
+
+interface Owner {
+  pid: number
+  host: string
+  started_at: string
+  /** /proc/sys/kernel/random/boot_id: changes at every boot. */
+  boot_id?: string
+  /** Field 22 of /proc/<pid>/stat: when the process started, in clock ticks since boot. */
+  proc_start?: string
+}
+
+/** The locks this process holds, by path: "already open here" versus "a stale lock with my pid". */
+const held = new Set<string>()
+
+export interface SpoolLock {
+  /** Removes the lock file if it is still this process's. */
+  release(): void
+}
+
+/** Takes the spool's lock, or throws SpoolLockedError naming the live owner. */
+export function acquireSpoolLock(dir: string): SpoolLock {
+  const path = join(dir, LOCK_FILE)
+  const me: Owner = {
+    pid: process.pid,
+    host: hostname(),
+    started_at: new Date().toISOString(),
+    boot_id: bootId(),
+    proc_start: processStart(process.pid),
+  }
+  const mine = `${JSON.stringify(me)}\n`
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    if (createExclusive(path, mine)) {
+      held.add(path)
+      return {
+        release: () => {
+          held.delete(path)
+          releaseIfMine(path, mine)
+        },
+      }
+    }
+    const seen = readText(path)
+    if (seen === undefined) continue // removed meanwhile: try again at once
+    const owner = parseOwner(seen)
+    if (owner === undefined) {
+      if (ageMs(path) < UNREADABLE_GRACE_MS) {
+        sleepSync(RETRY_MS) // its owner may be between creating and writing it
+        continue
+      }
+    } else {
+      refuseLiveOwner(dir, path, owner)
+    }
+    takeOverStale(path, seen)
+  }
+  throw new SpoolLockedError(
+    `could not lock the spool ${dir}: its LOCK file kept changing (another process starting on the same spool?)`,
+    -1,
+  )
+}
+
+function refuseLiveOwner(dir: string, path: string, owner: Owner): void {
+  const since = `since ${owner.started_at}`
+  if (owner.host !== hostname()) {
+    throw new SpoolLockedError(
+      `the spool ${dir} is locked by process ${owner.pid} on host ${owner.host} (${since}); ` +
+        `this host cannot tell whether it still runs. Give each process its own spoolDir; ` +
+        `delete ${path} only if that process is gone.`,
+      owner.pid,
+    )
+  }
+  const boot = bootId()
+  if (owner.boot_id !== undefined && boot !== undefined && owner.boot_id !== boot) return // rebooted
+  if (owner.pid === process.pid) {
+    if (!held.has(path)) return // an earlier process that had this pid (a container's pid 1)
+    throw new SpoolLockedError(
+      `the spool ${dir} is already open in this process (${since}): use one logger per spool ` +
+        `directory, or close() the other one first`,
+      owner.pid,
+    )
+  }
+  if (!isAlive(owner.pid)) return
+  const start = processStart(owner.pid)
+  if (owner.proc_start !== undefined && start !== undefined && owner.proc_start !== start) return // pid reused
+  throw new SpoolLockedError(
+    `the spool ${dir} is in use by process ${owner.pid} (${since}); two processes must not ` +
+      `share a spool: give each its own spoolDir`,
+    owner.pid,
+  )
+}
+
+/**
+ * Moves a stale lock aside and checks that what was moved is the lock judged stale: if another
+ * process replaced it in between, its lock is put back and the caller tries again.
+ */
+function takeOverStale(path: string, seen: string): void {
+  const aside = `${path}.stale-${process.pid}-${randomBytes(4).toString('hex')}`
+  try {
+    renameSync(path, aside)
+  } catch (error) {
+    if (code(error) === 'ENOENT') return
+    throw error
+  }
+  if (readText(aside) !== seen) {
+    try {
+      linkSync(aside, path) // put it back unless yet another lock exists by now
+    } catch {
+      // a newer lock is in place: that one wins
+    }
+  }
+  unlinkSync(aside)
+}
+
+function createExclusive(path: string, content: string): boolean {
+  let fd: number
+  try {
+    fd = openSync(path, 'wx', 0o600)
+  } catch (error) {
+    if (code(error) === 'EEXIST') return false
+    throw error
+  }
+  try {
+    writeSync(fd, content)
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  return true
+}
+
+function releaseIfMine(path: string, mine: string): void {
+  if (readText(path) !== mine) return
+  try {
+    unlinkSync(path)
+  } catch (error) {
+    if (code(error) !== 'ENOENT') throw error
+  }
+}
+
+/**
+ * Whether a process with this pid runs on this host. A zombie (killed, not yet reaped by its
+ * parent) counts as dead: it will never write again.
+ */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+  } catch (error) {
+    return code(error) === 'EPERM' // exists, owned by someone else
+  }
+  const stat = readOptional(`/proc/${pid}/stat`)
+  // "pid (comm) S ...": the state follows the last ')' (comm may contain parentheses).
+  return stat === undefined || stat[stat.lastIndexOf(')') + 2] !== 'Z'
+}
+
+function parseOwner(text: string): Owner | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<Owner>
+    if (!Number.isSafeInteger(value.pid) || typeof value.host !== 'string') return undefined
+    const optional = (v: unknown) => (typeof v === 'string' ? v : undefined)
+    return {
+      pid: value.pid as number,
+      host: value.host,
+      started_at: String(value.started_at),
+      boot_id: optional(value.boot_id),
+      proc_start: optional(value.proc_start),
+    }
+  } catch {
+    return undefined
+  }
+}
+
+function bootId(): string | undefined {
+  return readOptional('/proc/sys/kernel/random/boot_id')?.trim()
+}
+
+/** A process's start time from /proc (undefined where there is no /proc). */
+function processStart(pid: number): string | undefined {
+  const stat = readOptional(`/proc/${pid}/stat`)
+  if (stat === undefined) return undefined
+  // "pid (comm) state ppid ...": starttime is the 20th field after the command's ')'.
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch (error) {
+    if (code(error) === 'ENOENT') return undefined
+    throw error
+  }
+}
+
+/** A file's text, or undefined for any failure (/proc entries vanish with their process). */
+function readOptional(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return undefined
+  }
+}
+
+function ageMs(path: string): number {
+  try {
+    return Date.now() - statSync(path).mtimeMs
+  } catch {
+    return Infinity
+  }
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+}
+
+function code(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code
+}

@@ -1,0 +1,224 @@
+// `POST /v1/events` (architecture §5): `{"events":[...]}`, 1 to 1000 events, all committed
+// (201, one acknowledgement each) or none (400 with per-event details). The body is spliced
+// from the spooled JSON bytes, never parsed or re-serialized on the way out.
+
+import * as http from 'node:http'
+import * as https from 'node:https'
+import { errorMessage } from '../errors.js'
+import { parseRetryAfter } from '../sender/backoff.js'
+import type { Acknowledgement, OutboundEvent, SendResult, Transport } from './types.js'
+
+/** The API's limit per request. */
+export const HTTP_MAX_BATCH = 1000
+/** Answers larger than this are not read to the end (a 201 for 1000 events is ~150 KB). */
+const MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+
+export interface HttpTransportOptions {
+  /** The audit API's base URL, e.g. `https://audit.internal:3000`; events go to `<url>/v1/events`. */
+  url: string
+  /** The bearer credential: an API key with the `ingest` scope, or a JWT (a function is asked before each request, so it may refresh). */
+  credential: string | (() => string | Promise<string>)
+  requestTimeoutMs: number
+  /** Connections kept open to the server (one per batch in flight). */
+  maxSockets: number
+}
+
+export function createHttpTransport(options: HttpTransportOptions): Transport {
+  const base = options.url.endsWith('/') ? options.url : `${options.url}/`
+  const endpoint = new URL('v1/events', base)
+  const client = endpoint.protocol === 'https:' ? https : http
+  const agent = new client.Agent({ keepAlive: true, maxSockets: options.maxSockets })
+  const credential = options.credential
+  const name = endpoint.toString()
+
+  return {
+    name,
+    requiresTenant: false,
+    maxBatch: HTTP_MAX_BATCH,
+    async send(events, signal) {
+      let token: string
+      try {
+        token = typeof credential === 'function' ? await credential() : credential
+      } catch (error) {
+        return { kind: 'retry', message: `could not get a credential: ${errorMessage(error)}` }
+      }
+      const body = encodeBody(events)
+      const answer = await post(client, endpoint, {
+        agent,
+        body,
+        signal,
+        timeoutMs: options.requestTimeoutMs,
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'content-length': String(body.length),
+          'user-agent': 'auditseal-sdk/0.1.0',
+        },
+      })
+      if ('error' in answer) {
+        return { kind: 'retry', message: `cannot reach ${name}: ${errorMessage(answer.error)}` }
+      }
+      return classify(answer, events)
+    },
+    async close() {
+      agent.destroy()
+    },
+  }
+}
+
+const OPEN = Buffer.from('{"events":[')
+const COMMA = Buffer.from(',')
+const CLOSE = Buffer.from(']}')
+
+function encodeBody(events: readonly OutboundEvent[]): Buffer {
+  const parts: Buffer[] = [OPEN]
+  events.forEach((event, i) => {
+    if (i > 0) parts.push(COMMA)
+    parts.push(event.payload)
+  })
+  parts.push(CLOSE)
+  return Buffer.concat(parts)
+}
+
+interface Answer {
+  status: number
+  retryAfter: string | undefined
+  text: string
+}
+
+interface PostOptions {
+  agent: http.Agent
+  body: Buffer
+  headers: Record<string, string>
+  signal: AbortSignal
+  timeoutMs: number
+}
+
+function post(
+  client: typeof http | typeof https,
+  url: URL,
+  options: PostOptions,
+): Promise<Answer | { error: unknown }> {
+  return new Promise((resolve) => {
+    const request = client.request(
+      url,
+      { method: 'POST', agent: options.agent, headers: options.headers, signal: options.signal },
+      (response) => {
+        const chunks: Buffer[] = []
+        let size = 0
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length
+          if (size <= MAX_RESPONSE_BYTES) chunks.push(chunk)
+        })
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            retryAfter: header(response.headers['retry-after']),
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        )
+        response.on('error', (error) => resolve({ error }))
+      },
+    )
+    request.setTimeout(options.timeoutMs, () =>
+      request.destroy(new Error(`no answer within ${options.timeoutMs} ms`)),
+    )
+    request.on('error', (error) => resolve({ error }))
+    request.end(options.body)
+  })
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}
+
+/** What an answer means for the batch (architecture §5). */
+function classify(answer: Answer, events: readonly OutboundEvent[]): SendResult {
+  const { status } = answer
+  if (status === 200 || status === 201) {
+    const acks = parseAcknowledgements(answer.text, events)
+    if (typeof acks === 'string') {
+      // Unknown whether it committed: sending again is safe (ids make it idempotent).
+      return { kind: 'retry', status, message: `malformed acknowledgement: ${acks}` }
+    }
+    return { kind: 'acknowledged', acks }
+  }
+  const error = parseError(answer.text)
+  const said = error.message ?? (answer.text.slice(0, 200) || '(no body)')
+  // 400/422: the batch as a whole is refused (nothing committed); 413: too big as it is.
+  if (status === 400 || status === 413 || status === 422) {
+    const message = `${status}: ${said}${describeDetails(error.details)}`
+    return { kind: 'rejected', status, message, details: error.details }
+  }
+  const retryAfterMs = parseRetryAfter(answer.retryAfter)
+  if (status === 401 || status === 403) {
+    return {
+      kind: 'retry',
+      status,
+      message: `the server refused the credential (${status}: ${said}); events stay spooled until it is fixed`,
+      retryAfterMs,
+    }
+  }
+  return { kind: 'retry', status, message: `${status}: ${said}`, retryAfterMs }
+}
+
+/** The first few per-event details of a 400, e.g. ` (event 3: actor.type: must be one of …)`. */
+function describeDetails(details: unknown): string {
+  if (!Array.isArray(details) || details.length === 0) return ''
+  const shown = details
+    .slice(0, 3)
+    .map((detail: { index?: unknown; path?: unknown; message?: unknown }) => {
+      const path = typeof detail?.path === 'string' && detail.path !== '' ? `${detail.path}: ` : ''
+      return `event ${String(detail?.index)}: ${path}${String(detail?.message)}`
+    })
+  const more = details.length > shown.length ? `; and ${details.length - shown.length} more` : ''
+  return ` (${shown.join('; ')}${more})`
+}
+
+function parseError(text: string): { message?: string; details?: unknown } {
+  try {
+    const body = JSON.parse(text) as {
+      error?: { code?: unknown; message?: unknown; details?: unknown }
+    }
+    const error = body.error
+    if (typeof error !== 'object' || error === null) return {}
+    const code = typeof error.code === 'string' ? `${error.code}: ` : ''
+    return {
+      message: typeof error.message === 'string' ? `${code}${error.message}` : undefined,
+      details: error.details,
+    }
+  } catch {
+    return {}
+  }
+}
+
+/** The acknowledgements of a 201, checked against the batch; a string says what is wrong. */
+function parseAcknowledgements(
+  text: string,
+  events: readonly OutboundEvent[],
+): Acknowledgement[] | string {
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    return 'the body is not JSON'
+  }
+  const list = (body as { events?: unknown } | null)?.events
+  if (!Array.isArray(list)) return 'no events array'
+  if (list.length !== events.length) {
+    return `${list.length} acknowledgements for ${events.length} events`
+  }
+  // Checked in place: a 201 for 1000 events need not be copied into 1000 new objects.
+  for (let i = 0; i < list.length; i++) {
+    const ack = list[i] as Partial<Acknowledgement> | null
+    const id = (events[i] as OutboundEvent).id
+    if (ack?.id !== id) return `acknowledgement ${i} is for ${String(ack?.id)}, not ${id}`
+    if (typeof ack.seq !== 'number' || typeof ack.leaf_hash !== 'string') {
+      return `acknowledgement ${i} lacks seq or leaf_hash`
+    }
+    if (ack.status !== 'created' && ack.status !== 'duplicate') {
+      return `acknowledgement ${i} has status ${String(ack.status)}`
+    }
+  }
+  return list as Acknowledgement[]
+}

@@ -1,0 +1,84 @@
+// `auditseal token`: an HS256 development JWT for the secret the server uses (configured, or
+// generated into <data dir>/jwt.secret), printed alone on standard output.
+
+import type { Command } from 'commander'
+import { ConfigError } from '../config/errors.js'
+import { ensureJwtSecret } from '../config/jwt-secret.js'
+import { loadConfig } from '../config/load.js'
+import { signDevelopmentToken } from '../http/auth/jwt.js'
+import type { AppRole } from '../http/auth/types.js'
+import { APP_ROLES, isAppRole } from '../http/auth/types.js'
+import { parseTenantFlag } from './flags.js'
+
+export interface TokenFlags {
+  tenant: string
+  sub: string
+  roles: string
+  expiresIn: string
+  dataDir?: string
+}
+
+// The forms jose's duration parser takes, without the signs and fractions a token needs not.
+const DURATION =
+  /^[1-9][0-9]{0,8} ?(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)$/
+
+export function registerToken(program: Command): void {
+  program
+    .command('token')
+    .description(
+      'Print a development JWT (HS256) that `auditseal serve` accepts: signed with ' +
+        'AUDITSEAL_JWT_SECRET, or with the secret generated into <data dir>/jwt.secret. ' +
+        'Production uses tokens from an identity provider (AUDITSEAL_JWT_JWKS_URL) instead.',
+    )
+    .requiredOption('--tenant <uuid>', 'the tenant the token is for')
+    .requiredOption('--sub <subject>', 'the user, e.g. alice (the actor of gateway events)')
+    .requiredOption('--roles <roles>', `comma-separated: ${APP_ROLES.join(', ')}`)
+    .option('--expires-in <duration>', 'lifetime, e.g. 15m, 1h, 7d', '1h')
+    .option('--data-dir <dir>', 'where the generated secret is kept (default ./.auditseal)')
+    .action(async (flags: TokenFlags) => {
+      process.stdout.write(`${await runToken(flags)}\n`)
+    })
+}
+
+export async function runToken(flags: TokenFlags, env = process.env): Promise<string> {
+  const tenantId = parseTenantFlag(flags.tenant)
+  const roles = parseRoles(flags.roles)
+  const sub = flags.sub
+  if (sub.length === 0 || sub.length > 1024) {
+    throw new ConfigError('--sub: give the user, 1 to 1024 characters')
+  }
+  if (!DURATION.test(flags.expiresIn)) {
+    throw new ConfigError(
+      `--expires-in: ${JSON.stringify(flags.expiresIn)} is not a duration (e.g. 15m, 1h, 7d)`,
+    )
+  }
+  const loaded = loadConfig(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir }, env)
+  if (loaded.jwt.jwksUrl !== undefined) {
+    throw new ConfigError(
+      'AUDITSEAL_JWT_JWKS_URL is set: the server accepts tokens from that identity provider ' +
+        'only, so a development token would be refused. Get a token from the provider.',
+    )
+  }
+  const { config } = await ensureJwtSecret(loaded)
+  return signDevelopmentToken(
+    config.jwt.secret as string,
+    { sub, tenantId, roles, expiresIn: flags.expiresIn },
+    {
+      tenantClaim: config.jwt.tenantClaim,
+      ...(config.jwt.issuer !== undefined && { issuer: config.jwt.issuer }),
+      ...(config.jwt.audience !== undefined && { audience: config.jwt.audience }),
+    },
+  )
+}
+
+function parseRoles(text: string): AppRole[] {
+  const roles = text.split(',').map((role) => role.trim())
+  const unknown = roles.filter((role) => !isAppRole(role))
+  if (roles.length === 0 || unknown.length > 0) {
+    throw new ConfigError(
+      `--roles: ${JSON.stringify(text)} has unknown roles (${unknown.join(', ')}); use ` +
+        APP_ROLES.join(', '),
+    )
+  }
+  return [...new Set(roles)] as AppRole[]
+}

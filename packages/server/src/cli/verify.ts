@@ -1,0 +1,152 @@
+// `auditseal verify`: flags to a verifyLog call, the report to stdout, and the exit code of
+// architecture §6 — 0 intact, 1 tampering found, 2 usage or I/O error.
+
+import { rename, writeFile } from 'node:fs/promises'
+import type { Command } from 'commander'
+import { Option } from 'commander'
+import { VerifyError } from '../verify/errors.js'
+import { terminalProgress, NO_PROGRESS } from '../verify/progress.js'
+import { reportJson, reportText } from '../verify/render.js'
+import type { SourceOptions, VerifyReport } from '../verify/run.js'
+import { verifyLog } from '../verify/run.js'
+
+export interface VerifyFlags {
+  url?: string
+  token?: string
+  databaseUrl?: string
+  tenant?: string
+  export?: string
+  checkpoint?: string
+  vkey?: string
+  trusted?: string
+  save?: string
+  checkpointDir?: string
+  strict?: boolean
+  json?: boolean
+  progress?: boolean
+}
+
+export function registerVerify(program: Command): void {
+  program
+    .command('verify')
+    .description(
+      "Recompute a tenant's log from its events and check it against every signed checkpoint. " +
+        'Exit 0: intact; 1: tampering found; 2: usage or I/O error.',
+    )
+    .option('--url <url>', 'the audit API to verify through (with --token)')
+    .addOption(
+      new Option('--token <token>', 'API key or JWT with the read role').env('AUDITSEAL_TOKEN'),
+    )
+    .option(
+      '--database-url <url>',
+      'read the log straight from PostgreSQL (with --tenant); read-only',
+    )
+    .option('--tenant <id>', 'the tenant whose log to verify')
+    .option('--export <file>', 'verify an NDJSON export (auditseal export --format ndjson)')
+    .option('--checkpoint <file>', 'a signed checkpoint to check the export against')
+    .addOption(
+      new Option('--vkey <key>', "the log's verifier key, <origin>+<hex8>+<base64> (pin it)").env(
+        'AUDITSEAL_VKEY',
+      ),
+    )
+    .option('--trusted <file>', 'your saved signed checkpoint: the log must still contain it')
+    .option('--save <file>', 'after a clean run, save the newest verified checkpoint here')
+    .option('--checkpoint-dir <dir>', 'also check every published copy in <dir>/<tenant>/')
+    .option('--strict', 'events beyond the newest signed checkpoint are an error, not a warning')
+    .option('--json', 'print the report as JSON')
+    .option('--no-progress', 'no progress bar, even on a terminal')
+    .action(async (flags: VerifyFlags) => {
+      process.exitCode = await runVerifyCommand(flags)
+    })
+}
+
+/** Runs `auditseal verify` and returns its exit code; all output goes to stdout/stderr. */
+export async function runVerifyCommand(flags: VerifyFlags): Promise<number> {
+  let report: VerifyReport
+  try {
+    report = await verifyLog({
+      source: sourceOf(flags),
+      ...pick(flags, ['vkey', 'checkpointDir']),
+      ...(flags.trusted === undefined ? {} : { trustedFile: flags.trusted }),
+      ...(flags.checkpoint === undefined ? {} : { checkpointFile: flags.checkpoint }),
+      strict: flags.strict === true,
+      progress: flags.progress === false ? NO_PROGRESS : terminalProgress(process.stderr),
+    })
+  } catch (error) {
+    return fail(error, flags.json === true)
+  }
+  for (const warning of report.warnings) process.stderr.write(`auditseal: WARNING: ${warning}\n`)
+  process.stdout.write(
+    flags.json ? `${JSON.stringify(reportJson(report), null, 2)}\n` : reportText(report),
+  )
+  if (flags.save !== undefined && report.exitCode === 0) {
+    try {
+      await save(flags.save, report)
+    } catch (error) {
+      return fail(error, false)
+    }
+  }
+  return report.exitCode
+}
+
+function sourceOf(flags: VerifyFlags): SourceOptions {
+  const given = [
+    flags.url && '--url',
+    flags.databaseUrl && '--database-url',
+    flags.export && '--export',
+  ].filter((x): x is string => typeof x === 'string')
+  if (given.length !== 1) {
+    throw new VerifyError(
+      'USAGE',
+      given.length === 0
+        ? 'give one source: --url U --token K, --database-url URL --tenant T, or --export FILE'
+        : `give one source, not ${given.join(' and ')}`,
+    )
+  }
+  if (flags.url !== undefined) {
+    if (flags.token === undefined)
+      throw new VerifyError('USAGE', '--url needs --token (or AUDITSEAL_TOKEN)')
+    return { kind: 'api', url: flags.url, token: flags.token, ...tenantOf(flags) }
+  }
+  if (flags.databaseUrl !== undefined) {
+    if (flags.tenant === undefined) throw new VerifyError('USAGE', '--database-url needs --tenant')
+    return { kind: 'database', databaseUrl: flags.databaseUrl, tenant: flags.tenant.toLowerCase() }
+  }
+  return { kind: 'export', file: flags.export as string, ...tenantOf(flags) }
+}
+
+/** --tenant, in lowercase (the log keeps tenant ids in lowercase), when given. */
+function tenantOf(flags: VerifyFlags): { tenant?: string } {
+  return flags.tenant === undefined ? {} : { tenant: flags.tenant.toLowerCase() }
+}
+
+/** Writes the newest verified checkpoint atomically (a temporary file, then a rename). */
+async function save(path: string, report: VerifyReport): Promise<void> {
+  const checkpoint = report.result.newestMatched
+  if (checkpoint === undefined) {
+    process.stderr.write('auditseal: WARNING: no verified checkpoint to save\n')
+    return
+  }
+  const temporary = `${path}.${process.pid}.tmp`
+  await writeFile(temporary, checkpoint.note, { mode: 0o644 })
+  await rename(temporary, path)
+  process.stderr.write(`auditseal: saved the checkpoint of size ${checkpoint.size} to ${path}\n`)
+}
+
+function fail(error: unknown, json: boolean): number {
+  const message = error instanceof Error ? error.message : String(error)
+  const code =
+    error instanceof VerifyError ? error.code : ((error as { code?: unknown }).code ?? 'ERROR')
+  process.stderr.write(`auditseal: ${message}\n`)
+  if (json) {
+    const body = { result: 'error', exit_code: 2, error: { code: String(code), message } }
+    process.stdout.write(`${JSON.stringify(body, null, 2)}\n`)
+  }
+  return 2
+}
+
+function pick<T extends object, K extends keyof T>(object: T, keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {}
+  for (const key of keys) if (object[key] !== undefined) out[key] = object[key]
+  return out
+}

@@ -1,0 +1,7 @@
+export { ConfigError } from './errors.js'
+export { deepFreeze } from './freeze.js'
+export { ensureJwtSecret, JWT_SECRET_FILE } from './jwt-secret.js'
+export type { ResolvedJwtSecret } from './jwt-secret.js'
+export { DEFAULTS, loadConfig } from './load.js'
+export type { ConfigEnv, ConfigFlags } from './load.js'
+export type { JwtConfig, RateLimitConfig, ServerConfig } from './types.js'

@@ -1,0 +1,129 @@
+// Parsers for single configuration values. Each takes the raw text and where it came from
+// (`--port`, `AUDITSEAL_PORT`) and either returns the value or throws a ConfigError that
+// names both, e.g. `--port: "70000" is not a port number (0 to 65535)`.
+
+import { isUuid, isValidKeyName, logOrigin, SYSTEM_TENANT_ID } from '@auditseal/core'
+import { ConfigError } from './errors.js'
+
+/** A raw setting and the name of its source, for error messages. */
+export interface RawValue {
+  readonly text: string
+  readonly from: string
+}
+
+function invalid(raw: RawValue, why: string): never {
+  throw new ConfigError(`${raw.from}: ${JSON.stringify(raw.text)} ${why}`)
+}
+
+/** A tenant id: a UUID, accepted in any case and returned in lowercase (as the log keeps it). */
+export function parseTenantId(raw: RawValue): string {
+  const tenant = raw.text.toLowerCase()
+  if (!isUuid(tenant)) invalid(raw, 'is not a UUID')
+  return tenant
+}
+
+/** A TCP port; 0 asks the operating system for a free one (tests, benchmarks). */
+export function parsePort(raw: RawValue): number {
+  if (!/^(0|[1-9][0-9]{0,4})$/.test(raw.text) || Number(raw.text) > 65_535) {
+    invalid(raw, 'is not a port number (0 to 65535)')
+  }
+  return Number(raw.text)
+}
+
+/** A whole number ≥ 1, written in plain decimal digits, at most 2^31 - 1 (a timer's limit). */
+export function parsePositiveInteger(raw: RawValue): number {
+  if (!/^[1-9][0-9]{0,9}$/.test(raw.text) || Number(raw.text) > 2_147_483_647) {
+    invalid(raw, 'is not a positive whole number (1 to 2147483647)')
+  }
+  return Number(raw.text)
+}
+
+/** A file or directory path: non-empty (an empty one would silently mean "here"). */
+export function parsePath(raw: RawValue): string {
+  if (raw.text.trim() === '') invalid(raw, 'is not a path')
+  return raw.text
+}
+
+/** A host name or address to listen on: non-empty, no white space. */
+export function parseHost(raw: RawValue): string {
+  if (!/^[^\s/]+$/.test(raw.text)) invalid(raw, 'is not a host name or address')
+  return raw.text
+}
+
+/** A PostgreSQL connection URL: postgres:// or postgresql://. */
+export function parseDatabaseUrl(raw: RawValue): string {
+  let url: URL
+  try {
+    url = new URL(raw.text)
+  } catch {
+    invalid(redacted(raw), 'is not a URL (expected postgres://user@host:5432/database)')
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    invalid(redacted(raw), 'is not a PostgreSQL URL (expected postgres://user@host:5432/database)')
+  }
+  return raw.text
+}
+
+/** An http(s) URL, e.g. a JWKS endpoint. */
+export function parseHttpUrl(raw: RawValue): string {
+  let url: URL
+  try {
+    url = new URL(raw.text)
+  } catch {
+    invalid(raw, 'is not a URL (expected https://...)')
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    invalid(raw, 'is not an http(s) URL')
+  }
+  return raw.text
+}
+
+/** The log name of every origin `<log name>/<tenant_id>`: no spaces, no '+' (§3). */
+export function parseLogName(raw: RawValue): string {
+  if (!isValidKeyName(raw.text)) {
+    invalid(raw, 'is not a valid log name (non-empty, no spaces, no "+")')
+  }
+  try {
+    logOrigin(raw.text, SYSTEM_TENANT_ID)
+  } catch (error) {
+    invalid(raw, `is not a valid log name (${(error as Error).message})`)
+  }
+  return raw.text
+}
+
+/**
+ * An HS256 secret. RFC 7518 §3.2 asks for a key at least as long as the hash (256 bits); a
+ * short shared string like "secret" is refused rather than silently accepted.
+ */
+export function parseJwtSecret(raw: RawValue): string {
+  if (raw.text.length < 32) {
+    // The secret itself is never echoed.
+    throw new ConfigError(
+      `${raw.from}: the secret is ${raw.text.length} characters; use at least 32 ` +
+        '(e.g. the output of `openssl rand -base64 32`)',
+    )
+  }
+  return raw.text
+}
+
+/** A non-empty single-line value of at most `max` characters (issuer, audience, claim). */
+export function parseName(raw: RawValue, max = 1024): string {
+  if (raw.text.length > max || !/^[^\r\n]+$/.test(raw.text)) {
+    invalid(raw, `is not a non-empty single line of at most ${max} characters`)
+  }
+  return raw.text
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+export function parseLogLevel(raw: RawValue): string {
+  if (!(LOG_LEVELS as readonly string[]).includes(raw.text)) {
+    invalid(raw, `is not a log level (one of ${LOG_LEVELS.join(', ')})`)
+  }
+  return raw.text
+}
+
+/** The value with any password in a URL replaced, for messages. */
+function redacted(raw: RawValue): RawValue {
+  return { from: raw.from, text: raw.text.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@') }
+}

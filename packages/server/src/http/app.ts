@@ -1,0 +1,67 @@
+// buildApp: the HTTP service without the device gateway and the viewer. The serve composition
+// registers those on the returned instance and calls listen(); nothing here listens.
+//
+// Order matters: plugins that watch routes (auth's role check, the rate limiter, OpenAPI)
+// must be registered before any route, and the not-found handler after the rate limiter.
+
+import type { FastifyInstance, FastifyServerOptions } from 'fastify'
+import Fastify from 'fastify'
+import type { ServerConfig } from '../config/types.js'
+import type { Store } from '../db/database.js'
+import type { AuditLog } from '../store/audit-log.js'
+import { ApiKeyVerifier } from './auth/api-keys.js'
+import { createAuthenticator } from './auth/authenticate.js'
+import { createJwtVerifier } from './auth/jwt.js'
+import { registerAuth } from './auth/plugin.js'
+import type { OnAuthFailure } from './auth/types.js'
+import { registerErrorHandler, registerNotFoundHandler } from './error-handler.js'
+import { registerJsonBodyParser } from './json-body.js'
+import { AppMetrics, registerMetrics } from './metrics.js'
+import { registerOpenApi } from './openapi.js'
+import { registerRateLimit } from './rate-limit.js'
+import { genReqId, registerRequestIdEcho } from './request-id.js'
+import { registerOperationRoutes } from './routes/operations.js'
+import { v1Routes } from './routes/v1/index.js'
+import { strictValidatorCompiler } from './validation.js'
+
+export interface BuildAppOptions {
+  config: ServerConfig
+  store: Store
+  log: AuditLog
+  /** pino options, or false for no logging; default `{ level: config.logLevel }`. */
+  logger?: FastifyServerOptions['logger']
+  /** Told about every 401 and 403 answer of any route (the gateway audits them). */
+  onAuthFailure?: OnAuthFailure
+}
+
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config, store, log } = options
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    bodyLimit: config.bodyLimitBytes,
+    genReqId,
+    requestIdHeader: false,
+    return503OnClosing: true,
+  })
+  app.setValidatorCompiler(strictValidatorCompiler)
+  registerRequestIdEcho(app)
+  registerErrorHandler(app)
+  registerJsonBodyParser(app)
+
+  const metrics = new AppMetrics()
+  registerMetrics(app, metrics)
+
+  const authenticate = createAuthenticator({
+    // The primary: a new key works at once and a revoked one stops at once.
+    apiKeys: new ApiKeyVerifier(store.write),
+    jwt: createJwtVerifier(config.jwt),
+  })
+  registerAuth(app, { authenticate, onAuthFailure: options.onAuthFailure })
+  await registerRateLimit(app, config.rateLimit, authenticate)
+  registerNotFoundHandler(app)
+  await registerOpenApi(app)
+
+  registerOperationRoutes(app, { store, metrics })
+  await app.register(v1Routes, { prefix: '/v1', ctx: { config, store, log, metrics } })
+  return app
+}

@@ -1,0 +1,13 @@
+// The HTTP service: buildApp for the serve composition, and what the gateway and the CLI use.
+export { buildApp } from './app.js'
+export type { BuildAppOptions } from './app.js'
+export { ApiError, API_ERRORS } from './errors.js'
+export type { ApiErrorCode, ErrorDetail } from './errors.js'
+export { requireRoles } from './auth/plugin.js'
+export { createApiKey, revokeApiKey } from './auth/api-keys.js'
+export type { CreateApiKeyInput } from './auth/api-keys.js'
+export { signDevelopmentToken } from './auth/jwt.js'
+export type { DevelopmentTokenClaims, DevelopmentTokenOptions } from './auth/jwt.js'
+export { APP_ROLES, API_KEY_SCOPES, SCOPE_ROLES } from './auth/types.js'
+export type { ApiKeyScope, AppRole, AuthFailure, OnAuthFailure, Principal } from './auth/types.js'
+export { AppMetrics } from './metrics.js'

@@ -1,0 +1,58 @@
+// The one request body parser: application/json in UTF-8.
+//
+// Fastify's default reads the body as a string, which turns invalid UTF-8 into U+FFFD: an
+// audit log would then store (and hash) text the client never sent. Here the bytes are
+// decoded strictly and the client hears why its body was refused.
+//
+// `__proto__` and `constructor` members are accepted as data: JSON.parse makes them own data
+// properties, nothing in the server merges objects, and the core's validator (which the SDK
+// runs too) accepts them in `data`, so an event the SDK accepted is never refused here.
+
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { ApiError } from './errors.js'
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
+
+export function registerJsonBodyParser(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'buffer' },
+    (
+      request: FastifyRequest,
+      body: Buffer,
+      done: (error: Error | null, value?: unknown) => void,
+    ) => {
+      try {
+        done(null, parseJsonBody(request.headers['content-type'], body))
+      } catch (error) {
+        done(error as Error)
+      }
+    },
+  )
+}
+
+export function parseJsonBody(contentType: string | undefined, body: Uint8Array): unknown {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '')?.[1]
+  if (charset !== undefined && charset.toLowerCase() !== 'utf-8') {
+    throw new ApiError(
+      'unsupported_media_type',
+      `charset ${JSON.stringify(charset)} is not supported: send UTF-8`,
+    )
+  }
+  if (body.length === 0) throw new ApiError('invalid_json', 'the request body is empty')
+  let text: string
+  try {
+    text = utf8.decode(body)
+  } catch {
+    throw new ApiError('invalid_json', 'the request body is not valid UTF-8')
+  }
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    // V8's message says where ("Unexpected token ... at position 12"), quoting only the
+    // client's own input.
+    const why = error instanceof SyntaxError ? `: ${error.message}` : ''
+    throw new ApiError('invalid_json', `the request body is not valid JSON${why}`)
+  }
+}

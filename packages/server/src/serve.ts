@@ -1,0 +1,178 @@
+// `auditseal serve`: the whole system in one process — store, sealer, checkpointer, the HTTP
+// API, the device gateway (auditing through an in-process queue) and the viewer.
+//
+// Start: open the store (PGlite in the data dir, or PostgreSQL with an optional replica) and
+// migrate; load or create the signing key; build the app and the gateway; listen; print.
+// close(): stop accepting and finish in-flight requests, seal what the audit queue holds,
+// sign final checkpoints, close the databases — in that order, so the last checkpoints cover
+// every event of the last requests.
+
+import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from 'fastify'
+import { AuditQueue } from './audit-queue/queue.js'
+import type { AuditSink } from './audit-queue/sink.js'
+import { ensureJwtSecret } from './config/jwt-secret.js'
+import type { ServerConfig } from './config/types.js'
+import { nodeCrypto } from './crypto/node-crypto.js'
+import type { Store } from './db/database.js'
+import { openStore } from './db/store.js'
+import type { AuthAuditOptions } from './gateway/auth-audit.js'
+import { AuthFailureAuditor } from './gateway/auth-audit.js'
+import { registerGateway } from './gateway/index.js'
+import { buildApp } from './http/index.js'
+import { bannerLines } from './server/banner.js'
+import { startCheckpointLoop } from './server/checkpoint-loop.js'
+import type { CheckpointLoop } from './server/checkpoint-loop.js'
+import { listLogTenants } from './server/log-tenants.js'
+import { migrateOnStart } from './server/migrate-on-start.js'
+import { registerSinkMetrics } from './server/sink-metrics.js'
+import { loadOrCreateSigningKey } from './server/signing-key.js'
+import { listenUrl } from './server/url.js'
+import { registerViewer } from './server/viewer.js'
+import { AuditLog } from './store/audit-log.js'
+
+export interface StartOptions {
+  /** The audit sink of the gateway (default: an AuditQueue into the log's sealer). */
+  sink?: (log: AuditLog) => AuditSink
+  /** Fastify's logger options (default: pino at config.logLevel on standard output). */
+  logger?: FastifyServerOptions['logger']
+  /** Where the start-up banner goes, as one text of several lines (default: standard output). */
+  print?: (line: string) => void
+  authAudit?: AuthAuditOptions
+}
+
+export interface RunningServer {
+  url: string
+  app: FastifyInstance
+  log: AuditLog
+  sink: AuditSink
+  /** Graceful shutdown; safe to call more than once. Rejects if audit events were lost. */
+  close(): Promise<void>
+}
+
+const BANNER_TENANTS = 1000
+
+export async function startServer(
+  initial: ServerConfig,
+  options: StartOptions = {},
+): Promise<RunningServer> {
+  const { config, developmentSecret } = await ensureJwtSecret(initial)
+  const print = options.print ?? ((text: string) => process.stdout.write(`${text}\n`))
+  const signingKey = await loadOrCreateSigningKey(config.signingKeyFile, config.logName)
+
+  const store = await openStore({
+    ...(config.databaseUrl !== undefined && { writeUrl: config.databaseUrl }),
+    ...(config.readDatabaseUrl !== undefined && { readUrl: config.readDatabaseUrl }),
+    dataDir: config.dataDir,
+    migrate: false, // below, where a login that may not migrate is told, not stopped
+    applicationName: 'auditseal serve',
+  })
+  let app: FastifyInstance | undefined
+  let sink: AuditSink | undefined
+  let checkpoints: CheckpointLoop | undefined
+  try {
+    const migrations = await migrateOnStart(store)
+    const log = new AuditLog({
+      store,
+      crypto: nodeCrypto,
+      logName: config.logName,
+      signingSeed: signingKey.key.seed,
+      checkpoints: {
+        intervalMs: config.checkpointIntervalMs,
+        ...(config.checkpointDir !== undefined && { checkpointDir: config.checkpointDir }),
+        onError: (error) => app?.log.error({ err: error }, 'checkpoint failed'),
+      },
+    })
+    // The queue reports through the app's logger, which exists before the first event.
+    sink = options.sink?.(log) ?? auditQueue(log, () => app?.log)
+    const authAuditor = new AuthFailureAuditor(sink, options.authAudit)
+    app = await buildApp({
+      config,
+      store,
+      log,
+      logger: options.logger ?? { level: config.logLevel },
+      onAuthFailure: authAuditor.record,
+    })
+    const logger = app.log
+    await registerGateway(app, { db: store.write, sink })
+    const viewer = await registerViewer(app)
+    registerSinkMetrics(app, sink, authAuditor)
+
+    const metrics = app.auditsealMetrics
+    checkpoints = startCheckpointLoop(log.checkpointer, {
+      intervalMs: config.checkpointIntervalMs,
+      onSigned: (checkpoint) => metrics?.observeCheckpoint(checkpoint.tenantId, new Date()),
+      onError: (error) => logger.error({ err: error }, 'checkpoint pass failed'),
+    })
+
+    await app.listen({ port: config.port, host: config.host })
+    const url = listenUrl(app.server.address(), config.host)
+    const tenants = await listLogTenants(store.read, BANNER_TENANTS)
+    const banner = bannerLines({
+      url,
+      config,
+      signingKey,
+      keys: log.keys,
+      tenants,
+      tenantsTruncated: tenants.length >= BANNER_TENANTS,
+      viewer,
+      developmentSecret,
+      migrations,
+    })
+    print(banner.join('\n')) // one write: a reader of the pipe sees the banner whole
+
+    const parts = { app, sink, checkpoints, store, logger }
+    let closing: Promise<void> | undefined
+    return { url, app, log, sink, close: () => (closing ??= shutdown(parts)) }
+  } catch (error) {
+    // Undo what was started, in shutdown order, and fail with the reason it did not start.
+    await app?.close().catch(() => {})
+    await sink?.close().catch(() => {})
+    await checkpoints?.stop().catch(() => {})
+    await store.close().catch(() => {})
+    throw error
+  }
+}
+
+function auditQueue(log: AuditLog, logger: () => FastifyBaseLogger | undefined): AuditQueue {
+  return new AuditQueue({
+    seal: (tenantId, events) => log.sealer.seal(tenantId, events),
+    onError: (error, context) => {
+      const { event, ...rest } = context
+      if (context.kind === 'retry') {
+        logger()?.warn({ err: error, ...rest }, 'audit seal failed; will retry')
+      } else {
+        // The whole event, so that the operator log keeps what the audit log could not take.
+        logger()?.error({ err: error, ...rest, event }, `audit event ${context.kind}`)
+      }
+    },
+  })
+}
+
+async function shutdown({
+  app,
+  sink,
+  checkpoints,
+  store,
+  logger,
+}: {
+  app: FastifyInstance
+  sink: AuditSink
+  checkpoints: CheckpointLoop
+  store: Store
+  logger: FastifyBaseLogger
+}): Promise<void> {
+  let lost: unknown
+  try {
+    await app.close() // no new connections; in-flight requests finish (and log their events)
+    try {
+      await sink.close()
+    } catch (error) {
+      lost = error
+      logger.error({ err: error, stats: sink.stats() }, 'audit events were lost at shutdown')
+    }
+    await checkpoints.stop()
+  } finally {
+    await store.close()
+  }
+  if (lost !== undefined) throw lost
+}

@@ -1,0 +1,89 @@
+// What `auditseal serve` prints once it listens: where it is, where its data and key are,
+// each log's verifier key (what an auditor pins), and how to get a development token.
+
+import { randomUUID } from 'node:crypto'
+import { relative } from 'node:path'
+import { verifierKeyString } from '@auditseal/core'
+import type { SigningKey } from '@auditseal/core'
+import type { ServerConfig } from '../config/types.js'
+import type { LogKeys } from '../store/log-keys.js'
+import type { LoadedSigningKey } from './signing-key.js'
+import type { LogTenant } from './log-tenants.js'
+import type { MigrationOutcome } from './migrate-on-start.js'
+
+export interface BannerFacts {
+  url: string
+  config: ServerConfig
+  signingKey: LoadedSigningKey
+  keys: LogKeys
+  tenants: readonly LogTenant[]
+  tenantsTruncated: boolean
+  viewer: boolean
+  developmentSecret?: { file: string; created: boolean } | undefined
+  migrations: MigrationOutcome
+}
+
+export function bannerLines(facts: BannerFacts): string[] {
+  const { url, config, signingKey } = facts
+  const lines = [`auditseal listening on ${url}`]
+  if (config.databaseUrl === undefined) {
+    lines.push(
+      `  database:      embedded PostgreSQL (PGlite) in ${config.dataDir}`,
+      '                 (a killed process loses nothing committed; a power loss may: use',
+      '                 --database-url with a PostgreSQL server for that)',
+    )
+  } else {
+    lines.push(`  database:      PostgreSQL ${redact(config.databaseUrl)}`)
+    if (config.readDatabaseUrl !== undefined) {
+      lines.push(`  reads from:    PostgreSQL ${redact(config.readDatabaseUrl)}`)
+    }
+  }
+  if (facts.migrations.kind === 'not-permitted') {
+    lines.push(
+      '  migrations:    not checked: this login may not run them; run `auditseal migrate`',
+      `                 as the database owner after each upgrade (${facts.migrations.reason})`,
+    )
+  } else if (facts.migrations.applied.length > 0) {
+    lines.push(`  migrations:    applied ${facts.migrations.applied.join(', ')}`)
+  }
+  lines.push(
+    `  signing key:   ${signingKey.file}${signingKey.created ? ' (created now)' : ''}`,
+    `  verifier key:  ${keyString(signingKey.key)}`,
+  )
+  if (signingKey.warning) lines.push(`  WARNING:       ${signingKey.warning}`)
+  if (facts.tenants.length === 0) {
+    lines.push('  logs:          none yet (each tenant gets one with its first event)')
+  } else {
+    lines.push("  logs (each tenant's verifier key):")
+    for (const { tenantId, size } of facts.tenants) {
+      lines.push(`    ${facts.keys.verifierKey(tenantId)}  (${size} events)`)
+    }
+    if (facts.tenantsTruncated) lines.push('    … and more (GET /v1/log shows any tenant’s key)')
+  }
+  if (facts.viewer) lines.push(`  viewer:        ${url}/`)
+  lines.push(`  API docs:      ${url}/docs`)
+  if (facts.developmentSecret) lines.push(...tokenHint(facts))
+  return lines
+}
+
+function tokenHint(facts: BannerFacts): string[] {
+  const secret = facts.developmentSecret as { file: string; created: boolean }
+  const tenant = facts.tenants[0]?.tenantId ?? randomUUID()
+  // The shortest way to name the data directory from here: relative below the current
+  // directory, absolute elsewhere, and no flag at all for the default.
+  const below = relative(process.cwd(), facts.config.dataDir)
+  const dataDir = below === '' || below.startsWith('..') ? facts.config.dataDir : below
+  const dirFlag = dataDir === '.auditseal' ? '' : ` --data-dir ${dataDir}`
+  return [
+    `  development tokens (HS256, secret in ${secret.file}${secret.created ? ', created now' : ''}):`,
+    `    auditseal token --tenant ${tenant} --sub alice --roles admin${dirFlag}`,
+  ]
+}
+
+function keyString(key: SigningKey): string {
+  return verifierKeyString(key.name, key.keyId, key.publicKey)
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@')
+}

@@ -1,0 +1,290 @@
+// The verifier proper: fed a tenant's stored events in seq order, it trusts none of the
+// stored hashes. For each event it re-checks the canonical text, recomputes the leaf hash and
+// compares it with the stored one; it appends the recomputed leaf to a Merkle frontier
+// (O(log n) hashes: the tree is never held), and wherever a signed checkpoint has a size it
+// compares the signed root with the recomputed one. At the end it explains what differs.
+
+import type { Frontier, TreeHasher } from '@auditseal/core'
+import {
+  EMPTY_FRONTIER,
+  appendLeaves,
+  constantTimeEqual,
+  frontierRoot,
+  toBase64,
+} from '@auditseal/core'
+import type { CheckpointBook, VerifiedCheckpoint } from './checkpoints.js'
+import type { RecordCheck } from './event-check.js'
+import { checkRecord } from './event-check.js'
+import type { Finding, FindingLog } from './findings.js'
+import { Locator } from './locate.js'
+import { SeqTracker } from './sequence.js'
+import type { EventRecord } from './sources/types.js'
+
+export interface LogVerifierOptions {
+  tenant: string
+  hasher: TreeHasher
+  book: CheckpointBook
+  findings: FindingLog
+  /** Events beyond the newest signed checkpoint are an error, not a warning. */
+  strict?: boolean
+}
+
+export type TrustedStatus = 'matches' | 'differs' | 'beyond_end'
+
+export interface VerifyResult {
+  /** Events read. */
+  readonly events: number
+  /** The root recomputed from every event read. */
+  readonly rootHash: Uint8Array
+  /** Verified checkpoints whose root equals the recomputed root at their size. */
+  readonly matched: number
+  /** The newest of those: what --save stores. */
+  readonly newestMatched: VerifiedCheckpoint | undefined
+  readonly trusted: { readonly size: number; readonly status: TrustedStatus } | undefined
+}
+
+/** Leaves are appended to the frontier in batches of at most this many. */
+const APPEND_BATCH = 4096
+
+interface Recent {
+  seq: number
+  recordedAt: string
+  clean: boolean
+}
+
+export class LogVerifier {
+  private frontier: Frontier = EMPTY_FRONTIER
+  private pending: Uint8Array[] = []
+  /** Leaves appended, pending included: the size of the recomputed tree. */
+  private count = 0
+  private readonly seqs: SeqTracker
+  private readonly sizes: number[]
+  private nextSize = 0
+  private lastMatchedSize = 0
+  private matched = 0
+  private newestMatched: VerifiedCheckpoint | undefined
+  private firstMismatch:
+    { size: number; from: number; checkpoints: VerifiedCheckpoint[] } | undefined
+  private trusted:
+    { size: number; from: number; status: TrustedStatus; root?: Uint8Array } | undefined
+  private readonly locator: Locator
+  private readonly recent: Recent[] = []
+  private finished = false
+
+  constructor(private readonly options: LogVerifierOptions) {
+    this.sizes = options.book.sizes()
+    this.locator = new Locator(options.tenant)
+    this.seqs = new SeqTracker((kind, seq, message, endSeq) =>
+      this.report(kind, seq, message, endSeq),
+    )
+    this.compareCheckpoints() // checkpoints of the empty tree
+  }
+
+  /**
+   * add takes the next stored event; call it in the source's (seq) order. `check` is
+   * checkRecord's result when it was computed elsewhere (another thread), else it is done here.
+   */
+  add(record: EventRecord, check?: RecordCheck): void {
+    const { seq, flagged } = this.seqs.next(record.seq, record.seqText ?? String(record.seq))
+    const { leaf, problems, recordedAt } =
+      check ?? checkRecord(record, this.options.tenant, this.options.hasher)
+    if (problems.length > 0) {
+      this.report('modified', seq ?? this.seqs.expected, problems.join('; '))
+    } else if (seq !== undefined && !flagged) {
+      this.noteHints(record, seq, leaf)
+    }
+    if (seq !== undefined && recordedAt !== undefined) {
+      this.noteOrder(seq, recordedAt, problems.length === 0 && !flagged)
+    }
+    this.pending.push(leaf)
+    this.count++
+    if (this.sizes[this.nextSize] === this.count) this.compareCheckpoints()
+    else if (this.pending.length >= APPEND_BATCH) this.flush()
+  }
+
+  /** finish judges what remains — the tail, checkpoints never reached, root differences. */
+  finish(): VerifyResult {
+    if (this.finished) throw new Error('finish() was called twice')
+    this.finished = true
+    this.flush()
+    this.seqs.finish()
+    this.checkpointsBeyondTheEnd()
+    this.unsignedTail()
+    this.explainDifferences()
+    const trusted = this.trusted && { size: this.trusted.size, status: this.trusted.status }
+    return {
+      events: this.count,
+      rootHash: frontierRoot(this.options.hasher, this.frontier),
+      matched: this.matched,
+      newestMatched: this.newestMatched,
+      trusted,
+    }
+  }
+
+  /** Compares the leaf with the one the log stored at seq (a hint for locating only). */
+  private noteHints(record: EventRecord, seq: number, leaf: Uint8Array): void {
+    const storedLeaf = record.storedLeaf
+    const stored = storedLeaf?.(seq)
+    if (storedLeaf === undefined || stored === undefined || constantTimeEqual(stored, leaf)) return
+    const matches = (other: Uint8Array | undefined) =>
+      other !== undefined && constantTimeEqual(other, leaf)
+    const relation = matches(storedLeaf(seq - 1))
+      ? 'prev'
+      : matches(storedLeaf(seq + 1))
+        ? 'next'
+        : 'none'
+    this.locator.noteLeaf({ seq, leaf, stored, relation })
+  }
+
+  /**
+   * recorded_at never decreases along seq. At a decrease between the two latest events, the
+   * one out of place is the earlier if it is a spike above both neighbours, else the later.
+   */
+  private noteOrder(seq: number, recordedAt: string, clean: boolean): void {
+    const [before, previous] = [this.recent.at(-2), this.recent.at(-1)]
+    if (previous && recordedAt < previous.recordedAt) {
+      const spike = before === undefined || recordedAt >= before.recordedAt
+      const culprit = spike ? previous : { seq, clean }
+      if (culprit.clean) this.locator.noteOrder(culprit.seq)
+    }
+    this.recent.push({ seq, recordedAt, clean })
+    if (this.recent.length > 2) this.recent.shift()
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return
+    this.frontier = appendLeaves(this.options.hasher, this.frontier, this.pending).frontier
+    this.pending = []
+  }
+
+  /** Compares every verified checkpoint of the current size with the recomputed root. */
+  private compareCheckpoints(): void {
+    this.flush()
+    const size = this.count
+    if (this.sizes[this.nextSize] !== size) return
+    this.nextSize++
+    const root = frontierRoot(this.options.hasher, this.frontier)
+    const differing: VerifiedCheckpoint[] = []
+    for (const checkpoint of this.options.book.at(size)) {
+      const matches = constantTimeEqual(checkpoint.rootHash, root)
+      if (checkpoint.source === 'trusted') {
+        this.trusted = {
+          size,
+          from: this.lastMatchedSize,
+          status: matches ? 'matches' : 'differs',
+          root,
+        }
+      }
+      if (matches) {
+        this.matched++
+        this.newestMatched = newest(this.newestMatched, checkpoint)
+      } else {
+        differing.push(checkpoint)
+      }
+    }
+    if (differing.length > 0) {
+      this.firstMismatch ??= { size, from: this.lastMatchedSize, checkpoints: differing }
+    } else if (this.firstMismatch === undefined) {
+      this.lastMatchedSize = size
+    }
+  }
+
+  /** Signed checkpoints larger than the log: the events they sign are gone. */
+  private checkpointsBeyondTheEnd(): void {
+    const beyond = this.options.book.verified.filter((c) => c.size > this.count)
+    const trusted = beyond.find((c) => c.source === 'trusted')
+    if (trusted)
+      this.trusted = { size: trusted.size, from: this.lastMatchedSize, status: 'beyond_end' }
+    const largest = beyond.at(-1)
+    const expected = this.seqs.expected
+    if (largest === undefined || expected >= largest.size) return
+    const last = largest.size - 1
+    this.report(
+      'missing',
+      expected,
+      `${expected === last ? `seq ${last} is` : `seq ${expected} to ${last} are`} signed by the checkpoint of size ${largest.size} (${largest.label}) but not in the log`,
+      largest.size,
+    )
+  }
+
+  /** Events no signed checkpoint covers: nothing the log signed vouches for them. */
+  private unsignedTail(): void {
+    const signed = this.options.book.newestSize
+    const end = this.seqs.expected
+    if (end <= signed) return
+    const what =
+      signed === 0
+        ? 'no signed checkpoint covers any event'
+        : `the newest signed checkpoint has size ${signed}`
+    this.options.findings.add({
+      kind: 'unsigned_tail',
+      severity: this.options.strict ? 'error' : 'warning',
+      tenant: this.options.tenant,
+      seq: signed,
+      endSeq: end,
+      message: `seq ${signed} to ${end - 1} are not covered by a signed checkpoint (${what}): they could be rewritten without trace until the log signs them`,
+    })
+  }
+
+  /** Names the events behind the first root difference, and judges the trusted checkpoint. */
+  private explainDifferences(): void {
+    const mismatch = this.firstMismatch
+    if (mismatch) {
+      for (const finding of this.locator.locate(mismatch.from)) this.options.findings.add(finding)
+      if (!this.options.findings.hasEventFindingBefore(mismatch.size)) {
+        for (const checkpoint of mismatch.checkpoints) {
+          if (checkpoint.source === 'trusted') continue // judged below
+          this.options.findings.add({
+            kind: 'inconsistent_checkpoints',
+            severity: 'error',
+            tenant: this.options.tenant,
+            seq: mismatch.from,
+            endSeq: mismatch.size,
+            treeSize: mismatch.size,
+            source: checkpoint.source,
+            message: `the signed root of size ${mismatch.size} (${checkpoint.label}) differs from the root recomputed from the events; the difference lies in seq ${mismatch.from} to ${mismatch.size - 1} and could not be narrowed further (the stored leaf hashes and tree were changed to match)`,
+          })
+        }
+      }
+    }
+    this.judgeTrusted()
+  }
+
+  private judgeTrusted(): void {
+    const trusted = this.trusted
+    if (trusted?.status !== 'differs') return
+    const checkpoint = this.options.book.trusted as VerifiedCheckpoint
+    const earliest = this.options.findings.earliestEventSeqBefore(trusted.size)
+    const where =
+      earliest === undefined
+        ? `the difference lies in seq ${trusted.from} to ${trusted.size - 1} and could not be narrowed further`
+        : `the earliest differing event is seq ${earliest}`
+    this.options.findings.add({
+      kind: 'rewritten',
+      severity: 'error',
+      tenant: this.options.tenant,
+      seq: earliest ?? trusted.from,
+      ...(earliest === undefined ? { endSeq: trusted.size } : {}),
+      treeSize: trusted.size,
+      source: 'trusted',
+      message: `the log is not consistent with the trusted checkpoint (${checkpoint.label}): at size ${trusted.size} the recomputed root is ${toBase64(trusted.root as Uint8Array)}, the trusted root ${toBase64(checkpoint.rootHash)}; ${where}`,
+    })
+  }
+
+  private report(kind: Finding['kind'], seq: number, message: string, endSeq?: number): void {
+    this.options.findings.add({
+      kind,
+      severity: 'error',
+      tenant: this.options.tenant,
+      seq,
+      ...(endSeq !== undefined && endSeq > seq + 1 ? { endSeq } : {}),
+      message,
+    })
+  }
+}
+
+function newest(a: VerifiedCheckpoint | undefined, b: VerifiedCheckpoint): VerifiedCheckpoint {
+  if (a === undefined || b.size > a.size) return b
+  // Of equal sizes, prefer the log's own copy: it is what --save is expected to store.
+  return a.source !== 'log' && b.source === 'log' ? b : a
+}

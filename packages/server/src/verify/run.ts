@@ -1,0 +1,236 @@
+// verifyLog: the whole verification of one tenant's log from one source — resolve the
+// verifier key and the tenant, gather every checkpoint (outside copies first, then the log's
+// own list), stream the events through the LogVerifier, and say what was found.
+
+import type { CryptoProvider, VerifierKey } from '@auditseal/core'
+import { AuditsealError, createTreeHasher, isUuid, parseVerifierKey } from '@auditseal/core'
+import { nodeCrypto } from '../crypto/node-crypto.js'
+import { openPostgres } from '../db/postgres.js'
+import type { CheckpointCopy } from './checkpoints.js'
+import { CheckpointBook } from './checkpoints.js'
+import { LogVerifier } from './engine.js'
+import type { VerifyResult } from './engine.js'
+import { VerifyError } from './errors.js'
+import type { Finding, FindingKind } from './findings.js'
+import { FindingLog } from './findings.js'
+import type { Progress } from './progress.js'
+import { NO_PROGRESS } from './progress.js'
+import { ApiClient } from './sources/api-client.js'
+import { ApiSource } from './sources/api.js'
+import { readCheckpointDir, readCheckpointFile } from './sources/checkpoint-files.js'
+import { DatabaseSource } from './sources/database.js'
+import { ExportFileSource } from './sources/export-file.js'
+import type { LogSource, SourceKind } from './sources/types.js'
+
+export type SourceOptions =
+  | { kind: 'database'; databaseUrl: string; tenant: string; pageSize?: number }
+  | { kind: 'export'; file: string; tenant?: string }
+  | { kind: 'api'; url: string; token: string; tenant?: string; fetch?: typeof fetch }
+
+export interface VerifyLogOptions {
+  source: SourceOptions
+  /** The pinned verifier key `<origin>+<hex8>+<base64>`; the API's published one otherwise. */
+  vkey?: string
+  /** The auditor's saved signed checkpoint. */
+  trustedFile?: string
+  /** A signed checkpoint to check an export against. */
+  checkpointFile?: string
+  /** A checkpoint directory: `<dir>/<tenant>/<size>` and `latest`. */
+  checkpointDir?: string
+  /** Events beyond the newest signed checkpoint are an error. */
+  strict?: boolean
+  crypto?: CryptoProvider
+  progress?: Progress
+}
+
+export interface VerifyReport {
+  readonly tenant: string
+  readonly origin: string
+  readonly source: { readonly kind: SourceKind; readonly label: string }
+  /** False when the key came from the log itself (the API) rather than from the auditor. */
+  readonly keyPinned: boolean
+  readonly result: VerifyResult
+  /** Checkpoints given (all sources) and how many verified with the key. */
+  readonly checkpoints: { readonly copies: number; readonly verified: number }
+  readonly findings: readonly Finding[]
+  /** Findings not listed because there were too many (counted in `counts`). */
+  readonly omittedFindings: number
+  readonly counts: Partial<Record<FindingKind, number>>
+  /** Things the reader must know that are not findings, e.g. an unpinned key. */
+  readonly warnings: readonly string[]
+  /** 0 intact, 1 tampering found. */
+  readonly exitCode: 0 | 1
+}
+
+export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport> {
+  const crypto = options.crypto ?? nodeCrypto
+  const progress = options.progress ?? NO_PROGRESS
+  const warnings: string[] = []
+  const { source, key, keyPinned } = await openSource(options, crypto, warnings)
+  try {
+    const tenant = tenantOf(key.name)
+    // Outside copies first: the checkpointer stores a checkpoint before it publishes it, so
+    // every copy read before the log's list must be in that list.
+    const copies = await outsideCheckpoints(options, tenant)
+    const [logList, expected] = await Promise.all([source.checkpoints(), source.expectedEvents()])
+    const findings = new FindingLog()
+    const book = CheckpointBook.open([...copies, ...(logList ?? [])], {
+      crypto,
+      verifierKey: key,
+      tenant,
+      findings,
+      logListIsComplete: logList !== undefined,
+    })
+    const verifier = new LogVerifier({
+      tenant,
+      hasher: createTreeHasher(crypto),
+      book,
+      findings,
+      strict: options.strict ?? false,
+    })
+    progress.start(expected ?? (book.newestSize || undefined), 'events')
+    try {
+      for await (const record of source.events()) {
+        verifier.add(record)
+        progress.tick()
+      }
+    } finally {
+      progress.stop()
+    }
+    const result = verifier.finish()
+    return {
+      tenant,
+      origin: key.name,
+      source: { kind: source.kind, label: source.label },
+      keyPinned,
+      result,
+      checkpoints: { copies: book.copies, verified: book.verified.length },
+      findings: findings.findings,
+      omittedFindings: findings.omittedCount,
+      counts: findings.counts(),
+      warnings,
+      exitCode: findings.errorCount > 0 ? 1 : 0,
+    }
+  } finally {
+    await source.close()
+  }
+}
+
+interface OpenedSource {
+  source: LogSource
+  key: VerifierKey
+  keyPinned: boolean
+}
+
+async function openSource(
+  options: VerifyLogOptions,
+  crypto: CryptoProvider,
+  warnings: string[],
+): Promise<OpenedSource> {
+  const spec = options.source
+  if (spec.kind === 'api') {
+    const client = new ApiClient(spec)
+    const log = await client.log()
+    const published = parseKey(crypto, log.vkey, 'the verifier key the API publishes')
+    let key = published
+    if (options.vkey === undefined) {
+      warnings.push(
+        `THE VERIFIER KEY IS NOT PINNED: checkpoints are checked with the key the log itself publishes (${log.vkey}). ` +
+          'Whoever controls the server can replace both the log and its key. Pin the key you were given with --vkey.',
+      )
+    } else {
+      key = parseKey(crypto, options.vkey, '--vkey')
+      if (log.vkey !== options.vkey) {
+        warnings.push(`the API publishes another verifier key (${log.vkey}) than the pinned one`)
+      }
+    }
+    checkTenant(key, spec.tenant ?? tenantOf(log.origin))
+    return {
+      source: new ApiSource(client, log.treeSize),
+      key,
+      keyPinned: options.vkey !== undefined,
+    }
+  }
+  if (options.vkey === undefined) {
+    throw new VerifyError(
+      'USAGE',
+      `--vkey is required with --${spec.kind === 'database' ? 'database-url' : 'export'}: the verifier key of the tenant's log (auditseal serve prints it)`,
+    )
+  }
+  const key = parseKey(crypto, options.vkey, '--vkey')
+  if (spec.kind === 'database') {
+    checkTenant(key, spec.tenant)
+    const db = openPostgres(spec.databaseUrl, { max: 2, applicationName: 'auditseal verify' })
+    const label = redactUrl(spec.databaseUrl)
+    return {
+      source: new DatabaseSource({
+        db,
+        tenant: spec.tenant,
+        label,
+        ...(spec.pageSize ? { pageSize: spec.pageSize } : {}),
+      }),
+      key,
+      keyPinned: true,
+    }
+  }
+  checkTenant(key, spec.tenant ?? tenantOf(key.name))
+  const file = new ExportFileSource(spec.file)
+  await file.open()
+  return { source: file, key, keyPinned: true }
+}
+
+/** The outside copies, read before the log's own list (see CheckpointBook: removals). */
+async function outsideCheckpoints(
+  options: VerifyLogOptions,
+  tenant: string,
+): Promise<CheckpointCopy[]> {
+  const copies: CheckpointCopy[] = []
+  if (options.checkpointDir !== undefined)
+    copies.push(...(await readCheckpointDir(options.checkpointDir, tenant)))
+  if (options.trustedFile !== undefined) {
+    copies.push(await readCheckpointFile(options.trustedFile, 'trusted', 'trusted checkpoint'))
+  }
+  if (options.checkpointFile !== undefined) {
+    copies.push(
+      await readCheckpointFile(options.checkpointFile, 'checkpoint-file', 'checkpoint file'),
+    )
+  }
+  return copies
+}
+
+function parseKey(crypto: CryptoProvider, text: string, what: string): VerifierKey {
+  try {
+    return parseVerifierKey(crypto, text)
+  } catch (error) {
+    if (error instanceof AuditsealError) throw new VerifyError('USAGE', `${what}: ${error.message}`)
+    throw error
+  }
+}
+
+/** The tenant of an origin `<log name>/<tenant_id>`. */
+function tenantOf(origin: string): string {
+  return origin.slice(origin.lastIndexOf('/') + 1)
+}
+
+function checkTenant(key: VerifierKey, tenant: string): void {
+  if (!isUuid(tenant) || tenant !== tenant.toLowerCase()) {
+    throw new VerifyError('USAGE', `--tenant: ${JSON.stringify(tenant)} is not a lowercase UUID`)
+  }
+  if (tenantOf(key.name) !== tenant) {
+    throw new VerifyError(
+      'USAGE',
+      `the verifier key is for the log ${key.name}, not for tenant ${tenant}`,
+    )
+  }
+}
+
+/** A URL without its password, for reports. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password !== '') parsed.password = '***'
+    return parsed.toString()
+  } catch {
+    return '(unparseable URL)'
+  }
+}

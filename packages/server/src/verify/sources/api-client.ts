@@ -1,0 +1,143 @@
+// A small client for the audit API (architecture §5), enough to verify, export and fetch
+// checkpoints: GET /v1/log, /v1/checkpoints (paged), /v1/checkpoints/latest, /v1/export.
+// The tenant is the credential's; every answer is treated as untrusted input.
+
+import { VerifyError } from '../errors.js'
+
+export interface LogInfo {
+  origin: string
+  vkey: string
+  treeSize: number
+}
+
+export interface CheckpointEntry {
+  treeSize: number
+  rootHash: string
+  note: string
+}
+
+export interface ApiClientOptions {
+  /** The service's base URL, e.g. https://audit.example.com (a path prefix is kept). */
+  url: string
+  /** An API key or a JWT with the read (auditor) role. */
+  token: string
+  fetch?: typeof fetch
+}
+
+const PAGE_LIMIT = 500
+
+export class ApiClient {
+  private readonly base: URL
+  private readonly fetch: typeof fetch
+
+  constructor(private readonly options: ApiClientOptions) {
+    let base: URL
+    try {
+      base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`)
+    } catch {
+      throw new VerifyError('USAGE', `--url: ${JSON.stringify(options.url)} is not a URL`)
+    }
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+      throw new VerifyError('USAGE', `--url: ${base.protocol} is not http: or https:`)
+    }
+    this.base = base
+    this.fetch = options.fetch ?? fetch
+  }
+
+  /** The URL without credentials, for messages. */
+  get label(): string {
+    const shown = new URL(this.base)
+    shown.username = ''
+    shown.password = ''
+    return shown.toString()
+  }
+
+  async log(): Promise<LogInfo> {
+    const body = (await (await this.get('v1/log')).json()) as Record<string, unknown>
+    const { origin, vkey, tree_size: treeSize } = body
+    if (typeof origin !== 'string' || typeof vkey !== 'string' || typeof treeSize !== 'number') {
+      throw new VerifyError('API', 'GET /v1/log: the answer lacks origin, vkey or tree_size')
+    }
+    return { origin, vkey, treeSize }
+  }
+
+  /** Every checkpoint the API lists, following next_cursor to the end. */
+  async checkpoints(): Promise<CheckpointEntry[]> {
+    const all: CheckpointEntry[] = []
+    let cursor: string | null = null
+    do {
+      const query = new URLSearchParams({ limit: String(PAGE_LIMIT) })
+      if (cursor !== null) query.set('cursor', cursor)
+      const body = (await (await this.get(`v1/checkpoints?${query}`)).json()) as {
+        checkpoints?: unknown
+        next_cursor?: unknown
+      }
+      if (!Array.isArray(body.checkpoints)) {
+        throw new VerifyError('API', 'GET /v1/checkpoints: the answer has no checkpoints list')
+      }
+      for (const entry of body.checkpoints as Record<string, unknown>[]) {
+        const { tree_size: treeSize, root_hash: rootHash, note } = entry
+        if (
+          typeof treeSize !== 'number' ||
+          typeof rootHash !== 'string' ||
+          typeof note !== 'string'
+        ) {
+          throw new VerifyError(
+            'API',
+            'GET /v1/checkpoints: an entry lacks tree_size, root_hash or note',
+          )
+        }
+        all.push({ treeSize, rootHash, note })
+      }
+      cursor = typeof body.next_cursor === 'string' ? body.next_cursor : null
+    } while (cursor !== null)
+    return all
+  }
+
+  async latestCheckpoint(): Promise<string> {
+    return (await this.get('v1/checkpoints/latest')).text()
+  }
+
+  /** The export, streamed: NDJSON or CSV bytes as they arrive. */
+  async export(
+    format: 'ndjson' | 'csv',
+    filters: Record<string, string> = {},
+  ): Promise<AsyncIterable<Uint8Array>> {
+    const query = new URLSearchParams({ format, ...filters })
+    const response = await this.get(`v1/export?${query}`)
+    if (response.body === null) throw new VerifyError('API', 'GET /v1/export: empty answer')
+    return response.body as unknown as AsyncIterable<Uint8Array>
+  }
+
+  private async get(path: string): Promise<Response> {
+    const url = new URL(path, this.base)
+    const what = `GET /${path.split('?')[0] ?? path}`
+    let response: Response
+    try {
+      response = await this.fetch(url, {
+        headers: { authorization: `Bearer ${this.options.token}` },
+      })
+    } catch (error) {
+      const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause
+      const why = cause?.code ?? cause?.message ?? (error as Error).message
+      throw new VerifyError('IO', `${what}: cannot reach ${this.label}: ${String(why)}`, {
+        cause: error,
+      })
+    }
+    if (!response.ok) {
+      throw new VerifyError('API', `${what}: ${response.status} ${await errorMessage(response)}`)
+    }
+    return response
+  }
+}
+
+async function errorMessage(response: Response): Promise<string> {
+  const text = await response.text().catch(() => '')
+  try {
+    const body = JSON.parse(text) as { error?: { code?: string; message?: string } }
+    if (body.error?.message) return `${body.error.code ?? 'error'}: ${body.error.message}`
+  } catch {
+    // not the API's JSON error
+  }
+  return text.slice(0, 200) || response.statusText
+}

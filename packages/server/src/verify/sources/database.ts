@@ -1,0 +1,223 @@
+// Reading one tenant's log straight from PostgreSQL, read-only: its checkpoints, then its
+// events in seq order, a page at a time by keyset, with the leaf hashes the log stored in its
+// tree for the same seqs (hints for locating a difference, never evidence). Rows with
+// duplicate, missing or absurd seqs are handed on as they are, for the verifier to report.
+
+import { storedHashIndex } from '@auditseal/core'
+import type { Database, Sql } from '../../db/database.js'
+import { SET_TENANT_SQL } from '../../db/scope.js'
+import type { CheckpointCopy } from '../checkpoints.js'
+import { VerifyError } from '../errors.js'
+import type { EventRecord, LogSource } from './types.js'
+
+export interface DatabaseSourceOptions {
+  db: Database
+  tenant: string
+  /** Shown in reports: the URL without its password. */
+  label: string
+  /** Events per page (default 10,000). */
+  pageSize?: number
+}
+
+interface EventRow {
+  seq_text: string
+  id_text: string
+  type: string
+  outcome: string
+  actor_type: string
+  actor_id: string
+  target_type: string | null
+  target_id: string | null
+  occurred_text: string
+  recorded_text: string
+  canonical: string
+  leaf_hash: unknown
+}
+
+const UTC_MICROS = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`
+
+/** Events after a (seq, recorded_at) key — the primary key, unique even when seqs repeat. */
+function eventPageSql(first: boolean): string {
+  // Output names differ from the columns: ORDER BY must sort the bigint, not its text.
+  return `SELECT seq::text AS seq_text, id::text AS id_text, type, outcome, actor_type, actor_id,
+       target_type, target_id,
+       to_char(occurred_at AT TIME ZONE 'UTC', ${UTC_MICROS}) AS occurred_text,
+       to_char(recorded_at AT TIME ZONE 'UTC', ${UTC_MICROS}) AS recorded_text,
+       canonical, leaf_hash
+     FROM auditseal.audit_events
+     WHERE tenant_id = $1 ${first ? '' : 'AND (seq, recorded_at) > ($3::bigint, $4::timestamptz)'}
+     ORDER BY seq, recorded_at
+     LIMIT $2`
+}
+
+const NODES_SQL = `SELECT idx, hash FROM auditseal.audit_tree_nodes
+  WHERE tenant_id = $1 AND idx = ANY($2::bigint[])`
+
+/** Events in the first page. */
+const FIRST_PAGE = 1000
+
+/** Seqs beyond this get no stored-leaf hint (their index would not be exact). */
+const MAX_HINT_SEQ = 2 ** 50
+
+export class DatabaseSource implements LogSource {
+  readonly kind = 'database' as const
+  readonly label: string
+  private readonly pageSize: number
+  private asReader: Promise<boolean> | undefined
+
+  constructor(private readonly options: DatabaseSourceOptions) {
+    this.label = options.label
+    this.pageSize = options.pageSize ?? 10_000
+  }
+
+  async checkpoints(): Promise<CheckpointCopy[]> {
+    const copies: CheckpointCopy[] = []
+    let after = '-1'
+    for (;;) {
+      const rows = await this.read((sql) =>
+        sql.query<{ tree_size: string; root_hash: unknown; note: string }>(
+          `SELECT tree_size::text AS tree_size, root_hash, note FROM auditseal.audit_checkpoints
+           WHERE tenant_id = $1 AND tree_size > $2::bigint ORDER BY tree_size LIMIT $3`,
+          [this.options.tenant, after, this.pageSize],
+        ),
+      )
+      for (const row of rows) {
+        const size = Number(row.tree_size)
+        copies.push({
+          source: 'log',
+          label: `database checkpoint ${row.tree_size}`,
+          note: row.note,
+          ...(Number.isSafeInteger(size) ? { statedSize: size } : {}),
+          ...(row.root_hash instanceof Uint8Array ? { statedRoot: row.root_hash } : {}),
+        })
+      }
+      if (rows.length < this.pageSize) return copies
+      after = (rows.at(-1) as { tree_size: string }).tree_size
+    }
+  }
+
+  async expectedEvents(): Promise<number | undefined> {
+    const [head] = await this.read((sql) =>
+      sql.query<{ size: number }>(`SELECT size FROM auditseal.audit_heads WHERE tenant_id = $1`, [
+        this.options.tenant,
+      ]),
+    )
+    return head?.size
+  }
+
+  async *events(): AsyncGenerator<EventRecord> {
+    // A small first page gets the verifier going sooner; each next page is read while the
+    // one before is verified.
+    let limit = Math.min(FIRST_PAGE, this.pageSize)
+    let next = this.page(undefined, limit)
+    for (;;) {
+      const page = await next
+      const last = page.at(-1)
+      const full = page.length === limit && last !== undefined
+      if (full) {
+        limit = this.pageSize
+        next = this.page(
+          { seq: last.seqText as string, recordedAt: last.columns?.recordedAt as string },
+          limit,
+        )
+        next.catch(() => undefined) // awaited (and rethrown) on the next turn
+      }
+      yield* page
+      if (!full) return
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.options.db.close()
+  }
+
+  private async page(
+    after: { seq: string; recordedAt: string } | undefined,
+    limit: number,
+  ): Promise<EventRecord[]> {
+    const tenant = this.options.tenant
+    return this.read(async (sql) => {
+      const params: unknown[] = [tenant, limit]
+      if (after) params.push(after.seq, after.recordedAt)
+      const rows = await sql.query<EventRow>(eventPageSql(after === undefined), params)
+      const stored = await storedLeaves(sql, tenant, rows)
+      const storedLeaf = (seq: number) =>
+        seq >= 0 && seq <= MAX_HINT_SEQ ? stored.get(storedHashIndex(0, seq)) : undefined
+      return rows.map((row) => toRecord(row, storedLeaf))
+    })
+  }
+
+  /**
+   * One read-only transaction, as auditseal_reader scoped to the tenant when the connecting
+   * role may become it; otherwise as the connecting role (a superuser, or a role with
+   * BYPASSRLS), still scoped by the tenant setting and by the queries' own WHERE.
+   */
+  private async read<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+    const { db, tenant } = this.options
+    const readOnly = async (sql: Sql) => {
+      await sql.query('SET TRANSACTION READ ONLY')
+      return fn(sql)
+    }
+    try {
+      this.asReader ??= db
+        .adminQuery<{ member: boolean }>(
+          `SELECT pg_has_role(current_user, 'auditseal_reader', 'MEMBER') AS member`,
+        )
+        .then((rows) => rows[0]?.member === true)
+      if (await this.asReader) return await db.tenantTransaction('reader', tenant, readOnly)
+      return await db.adminTransaction(async (sql) => {
+        await sql.query(SET_TENANT_SQL, [tenant])
+        return readOnly(sql)
+      })
+    } catch (error) {
+      throw new VerifyError(
+        'IO',
+        `cannot read the log from ${this.label}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      )
+    }
+  }
+}
+
+/** The stored leaf hashes of the page's seqs and their neighbours, by stored index. */
+async function storedLeaves(
+  sql: Sql,
+  tenant: string,
+  rows: readonly EventRow[],
+): Promise<Map<number, Uint8Array>> {
+  const indexes = new Set<number>()
+  for (const row of rows) {
+    const seq = Number(row.seq_text)
+    if (!Number.isSafeInteger(seq) || seq < 0 || seq > MAX_HINT_SEQ) continue
+    for (const s of [seq - 1, seq, seq + 1]) if (s >= 0) indexes.add(storedHashIndex(0, s))
+  }
+  if (indexes.size === 0) return new Map()
+  const nodes = await sql.query<{ idx: number; hash: unknown }>(NODES_SQL, [tenant, [...indexes]])
+  const map = new Map<number, Uint8Array>()
+  for (const node of nodes) if (node.hash instanceof Uint8Array) map.set(node.idx, node.hash)
+  return map
+}
+
+function toRecord(row: EventRow, storedLeaf: (seq: number) => Uint8Array | undefined): EventRecord {
+  const seq = Number(row.seq_text)
+  return {
+    seq: Number.isSafeInteger(seq) ? seq : undefined,
+    seqText: row.seq_text,
+    canonical: row.canonical,
+    leafHash: row.leaf_hash instanceof Uint8Array ? row.leaf_hash : undefined,
+    columns: {
+      id: row.id_text,
+      type: row.type,
+      outcome: row.outcome,
+      actorType: row.actor_type,
+      actorId: row.actor_id,
+      targetType: row.target_type,
+      targetId: row.target_id,
+      occurredAt: row.occurred_text,
+      recordedAt: row.recorded_text,
+    },
+    storedLeaf,
+  }
+}

@@ -1,0 +1,200 @@
+// `auditseal serve`, `token` and `api-key create` as built: usage errors exit 2 and name the
+// flag or variable; the commands do what their help says.
+
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { decodeJwt } from 'jose'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createPgliteDatabase } from '../support/databases.js'
+
+const CLI = new URL('../../dist/cli.js', import.meta.url).pathname
+const TENANT = '0190b6a4-7e5c-7000-8000-00000000c11e'
+
+async function auditseal(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { ...process.env }
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('AUDITSEAL_') || name.startsWith('DATABASE_')) delete env[name]
+  }
+  try {
+    const { stdout, stderr } = await promisify(execFile)('node', [CLI, ...args], {
+      env: { ...env, ...options.env },
+      cwd: options.cwd,
+    })
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+describe('auditseal token', () => {
+  let dir: string
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'auditseal-cli-'))
+  })
+  afterAll(() => rm(dir, { recursive: true, force: true }))
+
+  it('prints a JWT with the claims asked for, signed with the data directory’s secret', async () => {
+    const result = await auditseal(
+      [
+        'token',
+        '--tenant',
+        TENANT.toUpperCase(),
+        '--sub',
+        'alice',
+        '--roles',
+        'operator, auditor',
+        '--expires-in',
+        '15m',
+      ],
+      { cwd: dir },
+    )
+    expect(result.code).toBe(0)
+    const claims = decodeJwt(result.stdout.trim())
+    expect(claims).toMatchObject({
+      sub: 'alice',
+      tenant_id: TENANT,
+      roles: ['operator', 'auditor'],
+    })
+    expect((claims.exp as number) - (claims.iat as number)).toBe(900)
+  })
+
+  it.each([
+    [['--tenant', 'acme', '--sub', 'a', '--roles', 'admin'], '--tenant: "acme" is not a UUID'],
+    [
+      ['--tenant', TENANT, '--sub', 'a', '--roles', 'admin,root'],
+      '--roles: "admin,root" has unknown roles (root)',
+    ],
+    [
+      ['--tenant', TENANT, '--sub', 'a', '--roles', 'admin', '--expires-in', 'soon'],
+      '--expires-in: "soon" is not a duration',
+    ],
+    [['--tenant', TENANT, '--sub', '', '--roles', 'admin'], '--sub: give the user'],
+    [['--tenant', TENANT, '--roles', 'admin'], "required option '--sub <subject>' not specified"],
+  ])('exits 2 for %j', async (args, message) => {
+    const result = await auditseal(['token', ...args, '--data-dir', dir])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain(message)
+    expect(result.stdout).toBe('')
+  })
+
+  it('exits 2 when the server takes tokens from an identity provider only', async () => {
+    const result = await auditseal(
+      ['token', '--tenant', TENANT, '--sub', 'a', '--roles', 'admin'],
+      {
+        cwd: dir,
+        env: {
+          AUDITSEAL_JWT_JWKS_URL: 'https://id.example.com/jwks',
+          AUDITSEAL_JWT_ISSUER: 'https://id.example.com/',
+          AUDITSEAL_JWT_AUDIENCE: 'auditseal',
+        },
+      },
+    )
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('AUDITSEAL_JWT_JWKS_URL is set')
+  })
+})
+
+describe('auditseal api-key create', () => {
+  let dataDir: string
+  let drop: () => Promise<void>
+  beforeAll(async () => {
+    const made = await createPgliteDatabase()
+    await made.db.close()
+    dataDir = made.dir
+    drop = made.drop
+  })
+  afterAll(() => drop?.())
+
+  it('prints a new key once on standard output, and what it is on standard error', async () => {
+    const result = await auditseal([
+      'api-key',
+      'create',
+      '--tenant',
+      TENANT,
+      '--scopes',
+      'ingest,read',
+      '--name',
+      'ci',
+      '--data-dir',
+      dataDir,
+    ])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/^ask_[0-9a-f]{24}_[A-Za-z0-9_-]{43}\n$/)
+    expect(result.stderr).toMatch(
+      new RegExp(`^API key [0-9a-f]{24} for tenant ${TENANT} with scopes ingest, read`),
+    )
+  })
+
+  it.each([
+    [['--tenant', 'x', '--scopes', 'read'], '--tenant: "x" is not a UUID'],
+    [
+      ['--tenant', TENANT, '--scopes', 'read,write'],
+      '--scopes: "read,write" has unknown scopes (write)',
+    ],
+    [
+      ['--tenant', TENANT, '--scopes', 'read', '--name', ''],
+      '--name: a key name has 1 to 200 characters',
+    ],
+    [
+      ['--tenant', TENANT, '--scopes', 'read', '--database-url', 'mysql://x'],
+      '--database-url: "mysql://x" is not a PostgreSQL URL',
+    ],
+  ])('exits 2 for %j', async (args, message) => {
+    const result = await auditseal(['api-key', 'create', ...args, '--data-dir', dataDir])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain(message)
+  })
+})
+
+describe('auditseal serve', () => {
+  it.each([
+    [['--port', '99999'], '--port: "99999" is not a port number (0 to 65535)'],
+    [
+      ['--read-database-url', 'postgres://r@replica/db'],
+      '--read-database-url needs a primary as well',
+    ],
+    [['--log-name', 'has space'], '--log-name: "has space" is not a valid log name'],
+    [
+      ['--checkpoint-interval-ms', '0'],
+      '--checkpoint-interval-ms: "0" is not a positive whole number',
+    ],
+  ])('exits 2 before opening anything for %j', async (args, message) => {
+    const result = await auditseal(['serve', ...args, '--data-dir', '/nonexistent/never-created'])
+    expect(result.code).toBe(2)
+    expect(result.stderr.startsWith(`auditseal: ${message}`)).toBe(true)
+  })
+
+  it('names the variable when the environment is wrong', async () => {
+    const result = await auditseal(['serve'], { env: { AUDITSEAL_PORT: 'eighty' } })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('AUDITSEAL_PORT: "eighty" is not a port number')
+  })
+
+  it('explains every flag and its environment variable in --help', async () => {
+    const result = await auditseal(['serve', '--help'])
+    expect(result.code).toBe(0)
+    for (const text of [
+      '--port',
+      '--host',
+      '--data-dir',
+      '--database-url',
+      '--read-database-url',
+      '--log-name',
+      '--checkpoint-dir',
+      '--checkpoint-interval-ms',
+      'AUDITSEAL_PORT',
+      'DATABASE_READ_URL',
+      'AUDITSEAL_JWT_JWKS_URL',
+      'docs/operations.md',
+    ]) {
+      expect(result.stdout).toContain(text)
+    }
+  })
+})

@@ -1,0 +1,217 @@
+// The serve composition in-process, on both engines: it serves the gateway and the API, and
+// its shutdown drains the audit queue and signs the final checkpoints before closing the pools.
+
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../../src/config/index.js'
+import type { ServerConfig } from '../../src/config/index.js'
+import { openPglite } from '../../src/db/pglite.js'
+import type { Database } from '../../src/db/database.js'
+import { signDevelopmentToken } from '../../src/http/index.js'
+import { startServer } from '../../src/serve.js'
+import {
+  ADMIN_URL,
+  createPgliteDatabase,
+  createPostgresDatabase,
+  withAdminClient,
+} from '../support/databases.js'
+import { newTenantId } from '../support/events.js'
+
+const SECRET = 'start-server-test-secret-long-enough!!'
+
+interface Engine {
+  name: string
+  /** A config for startServer, and a way to look into its database after it stopped. */
+  prepare(
+    dir: string,
+  ): Promise<{ config: ServerConfig; inspect(): Promise<Database>; drop(): Promise<void> }>
+}
+
+const env = { AUDITSEAL_JWT_SECRET: SECRET }
+// A long interval: any checkpoint found after close() was signed by the shutdown itself.
+const flags = { port: 0, checkpointIntervalMs: 3_600_000, logLevel: 'silent' }
+
+const engines: Engine[] = [
+  {
+    name: 'pglite',
+    async prepare(dir) {
+      // A migrated directory from the test template (initdb takes seconds), closed again.
+      const made = await createPgliteDatabase()
+      await made.db.close()
+      const config = loadConfig(
+        { ...flags, dataDir: made.dir, signingKeyFile: join(dir, 'key') },
+        env,
+      )
+      let db: Database | undefined
+      return {
+        config,
+        inspect: async () => (db ??= await openPglite(made.dir)),
+        drop: async () => {
+          await db?.close()
+          await rm(made.dir, { recursive: true, force: true })
+        },
+      }
+    },
+  },
+  {
+    name: 'postgres',
+    async prepare(dir) {
+      const made = await createPostgresDatabase()
+      const config = loadConfig({ ...flags, dataDir: dir, databaseUrl: made.url }, env)
+      return { config, inspect: async () => made.db, drop: () => made.drop() }
+    },
+  },
+]
+
+describe.each(engines)('startServer on $name', (engine) => {
+  let dir: string
+  let prepared: Awaited<ReturnType<Engine['prepare']>>
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'auditseal-serve-'))
+    prepared = await engine.prepare(dir)
+  })
+  afterAll(async () => {
+    await prepared?.drop()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('serves over HTTP, and on close seals every queued event and signs a final checkpoint', async () => {
+    const lines: string[] = []
+    const server = await startServer(prepared.config, { print: (text) => lines.push(text) })
+    const tenant = newTenantId()
+    const token = await signDevelopmentToken(SECRET, {
+      sub: 'bob',
+      tenantId: tenant,
+      roles: ['operator'],
+    })
+    try {
+      expect(lines.join('\n')).toMatch(/^auditseal listening on http:\/\/127\.0\.0\.1:\d+/)
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          fetch(`${server.url}/devices`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ serial_number: `S-${i}` }),
+          }),
+        ),
+      )
+      expect(responses.map((r) => r.status)).toEqual(Array(20).fill(201))
+    } finally {
+      await server.close()
+    }
+    await expect(server.close()).resolves.toBeUndefined() // idempotent
+    expect(server.sink.stats()).toMatchObject({ pending: 0, sealed: 20, overflowed: 0 })
+
+    const db = await prepared.inspect()
+    const [row] = await db.adminQuery<{ events: number; checkpoint: number }>(
+      `SELECT (SELECT count(*)::int FROM auditseal.audit_events WHERE tenant_id = $1) AS events,
+              (SELECT max(tree_size)::int FROM auditseal.audit_checkpoints WHERE tenant_id = $1)
+                AS checkpoint`,
+      [tenant],
+    )
+    expect(row).toEqual({ events: 20, checkpoint: 20 })
+  })
+})
+
+describe('startServer on PostgreSQL as the least-privileged application login', () => {
+  it('serves a database `auditseal migrate` prepared, and says it did not check migrations', async () => {
+    const made = await createPostgresDatabase()
+    const dir = await mkdtemp(join(tmpdir(), 'auditseal-serve-'))
+    const login = `auditseal_app_${randomBytes(4).toString('hex')}`
+    await withAdminClient(ADMIN_URL, async (client) => {
+      await client.query(`CREATE ROLE ${login} LOGIN NOINHERIT`)
+      await client.query(`GRANT auditseal_writer, auditseal_reader TO ${login}`)
+    })
+    try {
+      const url = new URL(made.url)
+      url.username = login
+      const lines: string[] = []
+      const server = await startServer(
+        loadConfig({ ...flags, dataDir: dir, databaseUrl: url.toString() }, env),
+        { print: (text) => lines.push(text) },
+      )
+      try {
+        expect(lines.join('\n')).toContain(
+          'migrations:    not checked: this login may not run them',
+        )
+        const token = await signDevelopmentToken(SECRET, {
+          sub: 'carol',
+          tenantId: newTenantId(),
+          roles: ['operator'],
+        })
+        const response = await fetch(`${server.url}/devices`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ serial_number: 'LEAST-1' }),
+        })
+        expect(response.status).toBe(201)
+      } finally {
+        await server.close()
+      }
+      expect(server.sink.stats()).toMatchObject({ sealed: 1, pending: 0 })
+    } finally {
+      await made.drop()
+      await withAdminClient(ADMIN_URL, (client) => client.query(`DROP ROLE IF EXISTS ${login}`))
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('startServer refusing to start', () => {
+  it('refuses a signing key made for another log name', async () => {
+    const made = await createPgliteDatabase()
+    await made.db.close()
+    const dir = await mkdtemp(join(tmpdir(), 'auditseal-serve-'))
+    try {
+      const keyFile = join(dir, 'key')
+      const first = await startServer(
+        loadConfig(
+          { ...flags, dataDir: made.dir, signingKeyFile: keyFile, logName: 'one.example' },
+          env,
+        ),
+        { print: () => {} },
+      )
+      await first.close()
+      await expect(
+        startServer(
+          loadConfig(
+            { ...flags, dataDir: made.dir, signingKeyFile: keyFile, logName: 'two.example' },
+            env,
+          ),
+          { print: () => {} },
+        ),
+      ).rejects.toThrow(
+        `signing key ${keyFile} was made for log name "one.example", but the log name is "two.example"`,
+      )
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+      await made.drop()
+    }
+  })
+
+  it('closes what it opened when it cannot listen, so the next start works', async () => {
+    const [a, b] = [await createPgliteDatabase(), await createPgliteDatabase()]
+    await Promise.all([a.db.close(), b.db.close()])
+    const dir = await mkdtemp(join(tmpdir(), 'auditseal-serve-'))
+    const config = (dataDir: string, port: number) =>
+      loadConfig({ ...flags, port, dataDir, signingKeyFile: join(dir, 'key') }, env)
+    const holder = await startServer(config(a.dir, 0), { print: () => {} })
+    try {
+      const port = Number(new URL(holder.url).port)
+      await expect(startServer(config(b.dir, port), { print: () => {} })).rejects.toThrow(
+        /EADDRINUSE/,
+      )
+      const next = await startServer(config(b.dir, 0), { print: () => {} }) // b's lock was released
+      await next.close()
+    } finally {
+      await holder.close()
+      await rm(dir, { recursive: true, force: true })
+      await Promise.all([a.drop(), b.drop()])
+    }
+  })
+})

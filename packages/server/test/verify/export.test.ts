@@ -1,0 +1,249 @@
+// `auditseal export` and `auditseal checkpoint` from the database, and `verify --export` on
+// what they write: the untouched export verifies; every edit of the file is caught.
+
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { deriveSigner, fromHex, parseVerifierKey, signCheckpoint } from '@auditseal/core'
+import { runCheckpoint } from '../../src/cli/checkpoint.js'
+import { runExport } from '../../src/cli/export.js'
+import { nodeCrypto } from '../../src/crypto/node-crypto.js'
+import type { AuditLog } from '../../src/store/index.js'
+import { eventJson, toStoredEvent } from '../../src/store/event-rows.js'
+import { verifyLog } from '../../src/verify/run.js'
+import type { VerifyReport } from '../../src/verify/run.js'
+import { allRows, testAuditLog } from '../support/audit-log.js'
+import { createPostgresDatabase, type PostgresTestDatabase } from '../support/databases.js'
+import { makeEvent, makeEvents, newTenantId } from '../support/events.js'
+
+const BATCH = 400
+const BATCHES = 3
+const EVENTS = BATCH * BATCHES
+
+let database: PostgresTestDatabase
+let log: AuditLog
+let dir: string
+let vkey: string
+let exportFile: string
+let checkpointFile: string
+let lines: string[]
+const tenant = newTenantId()
+
+/** Cells a spreadsheet would run, and text that needs RFC 4180 quoting. */
+const SPECIAL = makeEvent(tenant, 0, {
+  actor: { type: 'user', id: 'user-1', name: '=HYPERLINK("https://evil.example","click")' },
+  target: { type: 'device', id: 'dev-1', name: 'Sensor, "north"\r\nwing' },
+  request_id: '+1-555-0100',
+  source: { ip: '203.0.113.7', user_agent: '@agent' },
+})
+
+beforeAll(async () => {
+  database = await createPostgresDatabase()
+  log = testAuditLog(database.db)
+  dir = await mkdtemp(join(tmpdir(), 'auditseal-export-'))
+  for (let batch = 0; batch < BATCHES; batch++) {
+    const events = makeEvents(tenant, BATCH, batch * BATCH)
+    if (batch === 0) events[0] = SPECIAL
+    await log.sealer.seal(tenant, events)
+    await log.checkpointer.runOnce()
+    await new Promise((resolve) => setTimeout(resolve, 5)) // batches get distinct recorded_at
+  }
+  vkey = log.keys.verifierKey(tenant)
+  exportFile = join(dir, 'export.ndjson')
+  checkpointFile = join(dir, 'checkpoint')
+  await runExport({
+    format: 'ndjson',
+    databaseUrl: database.url,
+    tenant,
+    out: exportFile,
+    progress: false,
+  })
+  await runCheckpoint({ databaseUrl: database.url, tenant, out: checkpointFile, vkey })
+  lines = (await readFile(exportFile, 'utf8')).split('\n').slice(0, -1)
+})
+afterAll(async () => {
+  await database?.drop()
+  await rm(dir, { recursive: true, force: true })
+})
+
+function verifyFile(
+  file: string,
+  extra: { checkpointFile?: string; trustedFile?: string } = { checkpointFile },
+) {
+  return verifyLog({ source: { kind: 'export', file }, vkey, ...extra })
+}
+
+async function verifyLines(edited: string[]): Promise<VerifyReport> {
+  const file = join(dir, `edited-${randomBytes(4).toString('hex')}.ndjson`)
+  await writeFile(file, edited.map((l) => `${l}\n`).join(''))
+  return verifyFile(file)
+}
+
+const kinds = (report: VerifyReport) => report.findings.map((f) => [f.kind, f.seq, f.endSeq])
+
+describe('auditseal export --format ndjson', () => {
+  it('writes every event as the store and the export API do: E, then seq and leaf_hash', async () => {
+    expect(lines).toHaveLength(EVENTS)
+    const rows = await allRows(database.db, tenant)
+    rows.forEach((row, i) => {
+      const stored = toStoredEvent({
+        seq: row.seq,
+        canonical: row.canonical,
+        leaf_hash: fromHex(row.leafHash),
+      })
+      expect(lines[i]).toBe(eventJson(stored))
+    })
+  })
+
+  it('verifies intact against the checkpoint saved with auditseal checkpoint', async () => {
+    const report = await verifyFile(exportFile)
+    expect(report.findings).toEqual([])
+    expect(report.exitCode).toBe(0)
+    expect(report.result.events).toBe(EVENTS)
+    expect(report.result.newestMatched?.size).toBe(EVENTS)
+    expect(report.source.kind).toBe('export')
+  })
+
+  it('is all an unsigned tail without a checkpoint: a warning', async () => {
+    const report = await verifyFile(exportFile, {})
+    expect(report.exitCode).toBe(0)
+    expect(kinds(report)).toEqual([['unsigned_tail', 0, EVENTS]])
+  })
+})
+
+describe('verify --export on an edited export', () => {
+  it('an event whose data was edited is modified', async () => {
+    const edited = [...lines]
+    edited[500] = edited[500]!.replace('"note":"event number 500"', '"note":"event number 501"')
+    expect(kinds(await verifyLines(edited))).toEqual([['modified', 500, undefined]])
+  })
+
+  it('a line reformatted (same content, not the export form) is modified', async () => {
+    const edited = [...lines]
+    edited[7] = JSON.stringify(JSON.parse(edited[7]!), null, 0).replace('{"', '{ "')
+    const report = await verifyLines(edited)
+    expect(kinds(report)).toEqual([['modified', 7, undefined]])
+    expect(report.findings[0]?.message).toContain('not in canonical form')
+  })
+
+  it('a line removed is missing', async () => {
+    const edited = lines.filter((_, i) => i !== 300)
+    expect(kinds(await verifyLines(edited))).toEqual([['missing', 300, undefined]])
+  })
+
+  it('a line repeated is inserted', async () => {
+    const edited = [...lines.slice(0, 301), lines[300]!, ...lines.slice(301)]
+    const report = await verifyLines(edited)
+    expect(kinds(report)).toEqual([['inserted', 300, undefined]])
+    expect(report.findings[0]?.message).toBe('another event already has seq 300')
+  })
+
+  it('lines moved out of seq order are reordered', async () => {
+    const edited = [...lines]
+    ;[edited[100], edited[900]] = [edited[900]!, edited[100]!]
+    const report = await verifyLines(edited)
+    expect(kinds(report)).toEqual([
+      ['reordered', 100, undefined], // seq 100 comes after seq 900
+      ['reordered', 101, 900], // seq 101 to 899 come after seq 900
+      ['reordered', 900, undefined], // and recorded_at says seq 900 is early
+    ])
+  })
+
+  it('two events whose seqs were swapped (lines in order) are found by recorded_at', async () => {
+    // Without the database's stored leaves, the signed roots say that something changed
+    // after seq 0 and recorded_at, which the sealer never lets decrease, says where.
+    const edited = [...lines]
+    const swap = (i: number, j: number) => edited[i]!.replace(`"seq":${i},`, `"seq":${j},`)
+    ;[edited[100], edited[900]] = [swap(900, 100), swap(100, 900)]
+    const report = await verifyLines(edited)
+    expect(kinds(report)).toEqual([
+      ['reordered', 100, undefined],
+      ['reordered', 900, undefined],
+    ])
+  })
+
+  it('the last lines cut off are missing up to the checkpoint', async () => {
+    const report = await verifyLines(lines.slice(0, EVENTS - 10))
+    expect(kinds(report)).toEqual([['missing', EVENTS - 10, EVENTS]])
+  })
+
+  it('a checkpoint signed by another key is a bad signature', async () => {
+    const origin = parseVerifierKey(nodeCrypto, vkey).name
+    const forged = signCheckpoint(deriveSigner(nodeCrypto, randomBytes(32), origin), {
+      origin,
+      size: 1,
+      rootHash: new Uint8Array(32),
+    })
+    const file = join(dir, 'forged-checkpoint')
+    await writeFile(file, forged)
+    const report = await verifyFile(exportFile, { checkpointFile: file })
+    expect(report.exitCode).toBe(1)
+    expect(report.findings.map((f) => [f.kind, f.treeSize, f.source])).toEqual([
+      ['bad_signature', 1, 'checkpoint-file'],
+      ['unsigned_tail', undefined, undefined],
+    ])
+  })
+})
+
+describe('auditseal export --format csv', () => {
+  it('writes RFC 4180 rows and defuses cells a spreadsheet would run', async () => {
+    const file = join(dir, 'export.csv')
+    expect(
+      await runExport({
+        format: 'csv',
+        databaseUrl: database.url,
+        tenant,
+        out: file,
+        progress: false,
+      }),
+    ).toBe(EVENTS)
+    const text = await readFile(file, 'utf8')
+    const [header, first] = text.split('\r\n')
+    expect(header).toBe(
+      'seq,id,tenant_id,type,outcome,occurred_at,recorded_at,actor_type,actor_id,actor_name,target_type,target_id,target_name,source_ip,source_user_agent,request_id,error_code,error_message,data,leaf_hash',
+    )
+    expect(first).toContain(`,"'=HYPERLINK(""https://evil.example"",""click"")",`)
+    expect(text).toContain(`,203.0.113.7,'@agent,'+1-555-0100,`)
+    // The quoted name spans a line break; everything else is one row per event.
+    expect(text).toContain(`,"Sensor, ""north""\r\nwing",`)
+    expect(text.split('\r\n')).toHaveLength(1 + EVENTS + 1 + 1)
+  })
+
+  it('applies filters', async () => {
+    const file = join(dir, 'failures.ndjson')
+    const count = await runExport({
+      format: 'ndjson',
+      databaseUrl: database.url,
+      tenant,
+      out: file,
+      outcome: 'failure',
+      type: 'device.*',
+      progress: false,
+    })
+    const exported = (await readFile(file, 'utf8'))
+      .split('\n')
+      .slice(0, -1)
+      .map((l) => JSON.parse(l))
+    expect(exported).toHaveLength(count)
+    expect(count).toBeGreaterThan(0)
+    expect(exported.every((e) => e.outcome === 'failure' && e.type.startsWith('device.'))).toBe(
+      true,
+    )
+  })
+})
+
+describe('auditseal checkpoint', () => {
+  it('saves the latest checkpoint, checked with --vkey, and refuses another tenant', async () => {
+    const note = await readFile(checkpointFile, 'utf8')
+    expect(note.split('\n')[1]).toBe(String(EVENTS))
+    await expect(
+      runCheckpoint({ databaseUrl: database.url, tenant: newTenantId(), out: join(dir, 'none') }),
+    ).rejects.toThrow(/has no checkpoint yet/)
+    const otherKey = log.keys.verifierKey(newTenantId())
+    await expect(
+      runCheckpoint({ databaseUrl: database.url, tenant, vkey: otherKey }),
+    ).rejects.toThrow(/no signature by a trusted key/)
+  })
+})

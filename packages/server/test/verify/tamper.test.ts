@@ -1,0 +1,632 @@
+// The tamper suite: every kind of tampering the database's owner (or a superuser) can do to
+// a sealed log, each on a fresh copy of the same 10,000-event log (5,000 per tenant), each caught with the
+// right kind at the right seq, while the other tenant's log stays intact.
+
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { execFile } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import {
+  deriveSigner,
+  openCheckpoint,
+  parseVerifierKey,
+  storedHashIndex,
+  verifyInclusion,
+} from '@auditseal/core'
+import { nodeCrypto } from '../../src/crypto/node-crypto.js'
+import { Checkpointer, LogReader, Sealer } from '../../src/store/index.js'
+import type { Finding } from '../../src/verify/findings.js'
+import type { VerifyLogOptions, VerifyReport } from '../../src/verify/run.js'
+import { verifyLog } from '../../src/verify/run.js'
+import { ADMIN_URL, withAdminClient } from '../support/databases.js'
+import { makeEvent, makeEvents } from '../support/events.js'
+import type { Clone } from './support/clone.js'
+import { cloneDatabase } from './support/clone.js'
+import type { SealedLog, TenantLog } from './support/sealed-log.js'
+import { EVENTS, sealTwoTenants } from './support/sealed-log.js'
+import {
+  canonicalAt,
+  editCanonical,
+  hasher,
+  insertForged,
+  rebuildTree,
+  rehashEvents,
+  shiftSeqs,
+  withTriggersDisabled,
+} from './support/tamper.js'
+
+type Extra = Omit<VerifyLogOptions, 'source' | 'vkey'>
+
+let sealed: SealedLog
+let clone: Clone | undefined
+
+beforeAll(async () => {
+  sealed = await sealTwoTenants()
+})
+afterAll(async () => sealed?.drop())
+afterEach(async () => {
+  await clone?.drop()
+  clone = undefined
+})
+
+async function fresh(): Promise<Clone> {
+  clone = await cloneDatabase(sealed.template.name)
+  return clone
+}
+
+function verify(db: Clone, tenant: TenantLog, extra: Extra = {}): Promise<VerifyReport> {
+  return verifyLog({
+    source: { kind: 'database', databaseUrl: db.url, tenant: tenant.id },
+    vkey: tenant.vkey,
+    ...extra,
+  })
+}
+
+const withTrusted = (tenant: TenantLog): Extra => ({ trustedFile: tenant.trustedFile })
+const withDir = (): Extra => ({ checkpointDir: sealed.checkpointDir })
+
+/** The findings as (kind, seq) pairs, in report order. */
+const kinds = (report: VerifyReport) => report.findings.map((f) => [f.kind, f.seq])
+const errors = (report: VerifyReport) => report.findings.filter((f) => f.severity === 'error')
+
+/** The other tenant's log, verified alongside the tampered one's: still intact. */
+function expectIntact(report: VerifyReport): void {
+  expect(report.tenant).toBe(sealed.b.id)
+  expect(report.findings).toEqual([])
+  expect(report.exitCode).toBe(0)
+}
+
+function expectFinding(report: VerifyReport, expected: Partial<Finding>): Finding {
+  const found = report.findings.find((f) =>
+    Object.entries(expected).every(([k, v]) => f[k as keyof Finding] === v),
+  )
+  expect(found, `${JSON.stringify(expected)} in ${JSON.stringify(kinds(report))}`).toBeDefined()
+  return found as Finding
+}
+
+describe('a log nobody touched', () => {
+  it('verifies intact from the events alone, against the trusted checkpoint and every published copy', async () => {
+    const db = await fresh()
+    for (const tenant of [sealed.a, sealed.b]) {
+      const report = await verify(db, tenant, { ...withTrusted(tenant), ...withDir() })
+      expect(report.findings).toEqual([])
+      expect(report.exitCode).toBe(0)
+      expect(report.result.events).toBe(EVENTS)
+      expect(report.result.trusted).toEqual({ size: EVENTS, status: 'matches' })
+      // 10 checkpoints in the database, 11 copies in the directory (latest too), 1 trusted.
+      expect(report.checkpoints).toEqual({ copies: 22, verified: 22 })
+      expect(report.result.matched).toBe(22)
+    }
+  })
+})
+
+describe('an event whose data was changed in its canonical text', () => {
+  it('is modified at its seq, and the log no longer matches the trusted checkpoint', async () => {
+    const db = await fresh()
+    await withTriggersDisabled(db.db, (sql) =>
+      editCanonical(
+        sql,
+        sealed.a.id,
+        1234,
+        '"note":"event number 1234"',
+        '"note":"event number 9999"',
+      ),
+    )
+    const other = verify(db, sealed.b, withTrusted(sealed.b)) // meanwhile
+    const report = await verify(db, sealed.a, withTrusted(sealed.a))
+    expect(report.exitCode).toBe(1)
+    expect(kinds(report)).toEqual([
+      ['modified', 1234],
+      ['rewritten', 1234],
+    ])
+    expect(report.findings[0]?.message).toContain('stored leaf hash differs')
+    expectIntact(await other)
+  })
+})
+
+describe('recorded_at', () => {
+  it('changed in its column only is modified (the column disagrees with the canonical text)', async () => {
+    const db = await fresh()
+    await withTriggersDisabled(db.db, (sql) =>
+      sql
+        .query(
+          `UPDATE auditseal.audit_events SET recorded_at = recorded_at + interval '1 millisecond'
+           WHERE tenant_id = $1 AND seq = 2345`,
+          [sealed.a.id],
+        )
+        .then(() => undefined),
+    )
+    const other = verify(db, sealed.b, withTrusted(sealed.b)) // meanwhile
+    const report = await verify(db, sealed.a)
+    expect(kinds(report)).toEqual([['modified', 2345]])
+    expect(report.findings[0]?.message).toMatch(/^column recorded_at is /)
+    expect(report.exitCode).toBe(1)
+    expectIntact(await other)
+  })
+
+  it('changed in the canonical text only is modified (leaf hash and column disagree)', async () => {
+    const db = await fresh()
+    await withTriggersDisabled(db.db, async (sql) => {
+      const recordedAt = recordedAtOf(await canonicalAt(sql, sealed.a.id, 3456))
+      await editCanonical(sql, sealed.a.id, 3456, recordedAt, laterBy1ms(recordedAt))
+    })
+    const other = verify(db, sealed.b, withTrusted(sealed.b)) // meanwhile
+    const report = await verify(db, sealed.a)
+    expect(kinds(report)).toEqual([['modified', 3456]])
+    expect(report.findings[0]?.message).toContain('stored leaf hash differs')
+    expect(report.findings[0]?.message).toContain('column recorded_at')
+    expectIntact(await other)
+  })
+
+  it('changed everywhere, leaf_hash recomputed, is located by the checkpoint and the stored leaf', async () => {
+    const db = await fresh()
+    await withTriggersDisabled(db.db, async (sql) => {
+      const recordedAt = recordedAtOf(await canonicalAt(sql, sealed.a.id, 4321))
+      await editCanonical(sql, sealed.a.id, 4321, recordedAt, laterBy1ms(recordedAt))
+      await sql.query(
+        `UPDATE auditseal.audit_events SET recorded_at = $3::timestamptz WHERE tenant_id = $1 AND seq = $2`,
+        [sealed.a.id, 4321, laterBy1ms(recordedAt).slice(1, -1)],
+      )
+      await rehashEvents(sql, sealed.a.id)
+    })
+    // Nothing is wrong with the row on its own; the signed root of size 4500 differs, and the
+    // leaf the log stored when it sealed seq 4321 says which event changed.
+    const other = verify(db, sealed.b, withTrusted(sealed.b)) // meanwhile
+    const report = await verify(db, sealed.a)
+    expect(kinds(report)).toEqual([['modified', 4321]])
+    expect(report.findings[0]?.message).toContain('stored leaf hash was changed to match')
+    expectIntact(await other)
+  })
+})
+
+describe('deleted events', () => {
+  it('one deleted event is missing at its seq', async () => {
+    const db = await fresh()
+    await withTriggersDisabled(db.db, (sql) =>
+      sql
+        .query(`DELETE FROM auditseal.audit_events WHERE tenant_id = $1 AND seq = 4567`, [
+          sealed.a.id,
+        ])
+        .then(() => undefined),
+    )
+    const other = verify(db, sealed.b, withTrusted(sealed.b)) // meanwhile
+    const report = await verify(db, sealed.a, withTrusted(sealed.a))
+    expect(kinds(report)).toEqual([['missing', 4567]])
+    // One event short, the log no longer reaches the trusted checkpoint's size.
+    expect(report.result.trusted).toEqual({ size: EVENTS, status: 'beyond_end' })
+    expectIntact(await other)
+  })
+
+  it('the last 100 deleted are missing from seq 4900 to the end of the signed tree', async () => {
+    const db = await fresh()
+    await withTriggersDisabled(db.db, (sql) =>
+      sql
+        .query(`DELETE FROM auditseal.audit_events WHERE tenant_id = $1 AND seq >= 4900`, [
+          sealed.a.id,
+        ])
+        .then(() => undefined),
+    )
+    const other = verify(db, sealed.b, withTrusted(sealed.b)) // meanwhile
+    const report = await verify(db, sealed.a)
+    expect(report.findings).toHaveLength(1)
+    expect(report.findings[0]).toMatchObject({
+      kind: 'missing',
+      seq: 4900,
+      endSeq: EVENTS,
+      severity: 'error',
+    })
+    expectIntact(await other)
+  })
+
+  it('TRUNCATE empties every tenant, and each log is missing from seq 0', async () => {
+    const db = await fresh()
+    await withTriggersDisabled(db.db, (sql) => sql.exec('TRUNCATE auditseal.audit_events'))
+    for (const tenant of [sealed.a, sealed.b]) {
+      const report = await verify(db, tenant, withTrusted(tenant))
+      expect(report.findings).toHaveLength(1)
+      expect(report.findings[0]).toMatchObject({ kind: 'missing', seq: 0, endSeq: EVENTS })
+      expect(report.result.trusted?.status).toBe('beyond_end')
+      expect(report.exitCode).toBe(1)
+    }
+  })
+})
+
+describe('events moved', () => {
+  it('two events whose seqs were swapped are reordered at both seqs', async () => {
+    const db = await fresh()
+    await withTriggersDisabled(db.db, async (sql) => {
+      const move = (from: number, to: number) =>
+        sql.query(`UPDATE auditseal.audit_events SET seq = $3 WHERE tenant_id = $1 AND seq = $2`, [
+          sealed.a.id,
+          from,
+          to,
+        ])
+      await move(1111, -1)
+      await move(3777, 1111)
+      await move(-1, 3777)
+    })
+    const other = verify(db, sealed.b, withTrusted(sealed.b)) // meanwhile
+    const report = await verify(db, sealed.a)
+    expect(kinds(report)).toEqual([
+      ['reordered', 1111],
+      ['reordered', 3777],
+    ])
+    expect(report.findings[0]?.message).toContain('swapped with seq 3777')
+    expectIntact(await other)
+  })
+
+  it('a forged event inserted in the middle (the rest renumbered) is inserted at its seq', async () => {
+    const db = await fresh()
+    await withTriggersDisabled(db.db, async (sql) => {
+      const neighbour = JSON.parse(await canonicalAt(sql, sealed.a.id, 4999)) as {
+        recorded_at: string
+      }
+      await shiftSeqs(sql, sealed.a.id, 2500, 1)
+      await insertForged(sql, sealed.a.id, 2500, {
+        ...makeEvent(sealed.a.id, 2500),
+        recorded_at: neighbour.recorded_at,
+      })
+    })
+    const other = verify(db, sealed.b, withTrusted(sealed.b)) // meanwhile
+    const report = await verify(db, sealed.a)
+    expect(errors(report).map((f) => [f.kind, f.seq])).toEqual([['inserted', 2500]])
+    expect(report.findings[0]?.message).toContain('were each sealed one seq earlier')
+    // The log is one event longer than its newest checkpoint.
+    expectFinding(report, { kind: 'unsigned_tail', severity: 'warning', seq: EVENTS })
+    expectIntact(await other)
+  })
+
+  it('a forged event given an existing seq is inserted at that seq', async () => {
+    const db = await fresh()
+    await withTriggersDisabled(db.db, async (sql) => {
+      const original = JSON.parse(await canonicalAt(sql, sealed.a.id, 3000)) as {
+        recorded_at: string
+      }
+      const forged = {
+        ...makeEvent(sealed.a.id, 3000),
+        recorded_at: laterBy1ms(`"${original.recorded_at}"`).slice(1, -1),
+      }
+      await insertForged(sql, sealed.a.id, 3000, forged)
+    })
+    const other = verify(db, sealed.b, withTrusted(sealed.b)) // meanwhile
+    const report = await verify(db, sealed.a)
+    expect(errors(report).map((f) => [f.kind, f.seq])).toEqual([['inserted', 3000]])
+    expect(report.findings[0]?.message).toBe('another event already has seq 3000')
+    expectIntact(await other)
+  })
+})
+
+describe('events appended with no checkpoint', () => {
+  it('are an unsigned tail: a warning, or an error with --strict', async () => {
+    const db = await fresh()
+    await new Sealer(db.db, hasher).seal(sealed.a.id, makeEvents(sealed.a.id, 5, EVENTS))
+    const other = verify(db, sealed.b, withTrusted(sealed.b)) // meanwhile
+    const report = await verify(db, sealed.a, withTrusted(sealed.a))
+    expect(report.exitCode).toBe(0)
+    expect(report.findings).toHaveLength(1)
+    expect(report.findings[0]).toMatchObject({
+      kind: 'unsigned_tail',
+      severity: 'warning',
+      seq: EVENTS,
+      endSeq: EVENTS + 5,
+    })
+    const strict = await verify(db, sealed.a, { strict: true })
+    expect(strict.exitCode).toBe(1)
+    expect(strict.findings[0]).toMatchObject({
+      kind: 'unsigned_tail',
+      severity: 'error',
+      seq: EVENTS,
+    })
+    expectIntact(await other)
+  })
+})
+
+describe('the whole log rewritten, hashes, tree, head and checkpoint recomputed', () => {
+  it('with another key: bad_signature against the pinned key, rewritten against the trusted checkpoint', async () => {
+    const db = await fresh()
+    const otherKey = deriveSigner(
+      nodeCrypto,
+      randomBytes(32),
+      parseVerifierKey(nodeCrypto, sealed.a.vkey).name,
+    )
+    await withTriggersDisabled(db.db, async (sql) => {
+      await editCanonical(
+        sql,
+        sealed.a.id,
+        2222,
+        '"note":"event number 2222"',
+        '"note":"nothing happened"',
+      )
+      await rehashEvents(sql, sealed.a.id)
+      await rebuildTree(sql, sealed.a.id, otherKey)
+    })
+    const other = verify(db, sealed.b, withTrusted(sealed.b)) // meanwhile
+    const pinned = await verify(db, sealed.a)
+    expect(pinned.exitCode).toBe(1)
+    expect(errors(pinned).map((f) => [f.kind, f.treeSize])).toEqual([['bad_signature', EVENTS]])
+
+    const trusted = await verify(db, sealed.a, withTrusted(sealed.a))
+    const rewritten = expectFinding(trusted, { kind: 'rewritten' })
+    // Nothing in the database locates the change any more: the whole signed range is suspect.
+    expect(rewritten).toMatchObject({ seq: 0, endSeq: EVENTS, treeSize: EVENTS })
+
+    // The published copies narrow it to the checkpoint interval that holds seq 2222.
+    const published = await verify(db, sealed.a, withDir())
+    expectFinding(published, {
+      kind: 'inconsistent_checkpoints',
+      seq: 2000,
+      endSeq: 2500,
+      source: 'checkpoint-dir',
+    })
+    expectIntact(await other)
+  })
+
+  it('with the right key after deleting an event: only an outside checkpoint can tell', async () => {
+    const db = await fresh()
+    await withTriggersDisabled(db.db, async (sql) => {
+      await sql.query(`DELETE FROM auditseal.audit_events WHERE tenant_id = $1 AND seq = 3333`, [
+        sealed.a.id,
+      ])
+      await shiftSeqs(sql, sealed.a.id, 3334, -1)
+      await rebuildTree(sql, sealed.a.id)
+    })
+    // Business as usual afterwards: new events, and the log signs a checkpoint with its key.
+    await new Sealer(db.db, hasher).seal(sealed.a.id, makeEvents(sealed.a.id, 5, EVENTS))
+    await new Checkpointer(db.db, hasher, sealed.log.keys).checkpointTenant(sealed.a.id)
+
+    const other = verify(db, sealed.b, withTrusted(sealed.b)) // meanwhile
+    // From the database alone the rewritten log is self-consistent: this is why auditors keep
+    // a checkpoint (--save, then --trusted) and checkpoints are published outside the database.
+    const alone = await verify(db, sealed.a)
+    expect(alone.findings).toEqual([])
+    expect(alone.exitCode).toBe(0)
+
+    const trusted = await verify(db, sealed.a, withTrusted(sealed.a))
+    expect(trusted.exitCode).toBe(1)
+    expectFinding(trusted, { kind: 'rewritten', seq: 0, endSeq: EVENTS })
+    // …and the log no longer has the checkpoint the auditor holds.
+    expectFinding(trusted, {
+      kind: 'inconsistent_checkpoints',
+      seq: null,
+      treeSize: EVENTS,
+      source: 'trusted',
+    })
+
+    const published = await verify(db, sealed.a, withDir())
+    expectFinding(published, { kind: 'inconsistent_checkpoints', seq: 3000, endSeq: 3500 })
+    expectIntact(await other)
+  })
+})
+
+describe('a deleted checkpoint row', () => {
+  it('goes unseen in the database alone, and is caught by --trusted and --checkpoint-dir', async () => {
+    const db = await fresh()
+    await withTriggersDisabled(db.db, (sql) =>
+      sql
+        .query(
+          `DELETE FROM auditseal.audit_checkpoints WHERE tenant_id = $1 AND tree_size IN (2500, 5000)`,
+          [sealed.a.id],
+        )
+        .then(() => undefined),
+    )
+    const other = verify(db, sealed.b, withTrusted(sealed.b)) // meanwhile
+    const alone = await verify(db, sealed.a)
+    expect(alone.exitCode).toBe(0)
+    expect(kinds(alone)).toEqual([['unsigned_tail', 4500]]) // the newest left is 4500
+
+    const trusted = await verify(db, sealed.a, withTrusted(sealed.a))
+    expect(trusted.exitCode).toBe(1)
+    expect(errors(trusted).map((f) => [f.kind, f.treeSize, f.source])).toEqual([
+      ['inconsistent_checkpoints', EVENTS, 'trusted'],
+    ])
+
+    const published = await verify(db, sealed.a, withDir())
+    expect(published.exitCode).toBe(1)
+    expect(errors(published).map((f) => [f.kind, f.treeSize])).toEqual([
+      ['inconsistent_checkpoints', 2500],
+      ['inconsistent_checkpoints', EVENTS],
+    ])
+    expectIntact(await other)
+  })
+})
+
+describe('an edited stored tree node', () => {
+  it('does not change the verdict — the verifier never trusts nodes — but breaks the server’s proofs', async () => {
+    const db = await fresh()
+    const leafIndex = storedHashIndex(0, 100) // the leaf of seq 100
+    const interiorIndex = storedHashIndex(3, 5) // the subtree of seqs 40..47
+    await withTriggersDisabled(db.db, (sql) =>
+      sql
+        .query(
+          `UPDATE auditseal.audit_tree_nodes SET hash = sha256(hash) WHERE tenant_id = $1 AND idx = ANY($2::bigint[])`,
+          [sealed.a.id, [leafIndex, interiorIndex]],
+        )
+        .then(() => undefined),
+    )
+    // The log still verifies: it is recomputed from the events, and both nodes are wrong
+    // only in the cache of hashes the server proves from.
+    const other = verify(db, sealed.b, withTrusted(sealed.b)) // meanwhile
+    const report = await verify(db, sealed.a, { ...withTrusted(sealed.a), ...withDir() })
+    expect(report.findings).toEqual([])
+    expect(report.exitCode).toBe(0)
+
+    const reader = new LogReader(db.db, hasher)
+    const root = openCheckpoint(
+      nodeCrypto,
+      await readFile(sealed.a.trustedFile, 'utf8'),
+      parseVerifierKey(nodeCrypto, sealed.a.vkey),
+    ).checkpoint.rootHash
+    for (const seq of [101, 33]) {
+      // 101's proof has the edited leaf 100 as its sibling; 33's has the edited subtree 40..47.
+      const event = await reader.eventBySeq(sealed.a.id, seq)
+      const proof = await reader.inclusionProof(sealed.a.id, seq, EVENTS)
+      expect(() => verifyInclusion(hasher, seq, EVENTS, event!.leafHash, proof, root)).toThrow(
+        /does not lead to the root/,
+      )
+    }
+    expectIntact(await other)
+  })
+})
+
+describe('the application roles', () => {
+  it('writer and reader cannot UPDATE, DELETE or TRUNCATE any log table', async () => {
+    const db = await fresh()
+    for (const role of ['writer', 'reader'] as const) {
+      for (const table of ['audit_events', 'audit_tree_nodes', 'audit_checkpoints']) {
+        for (const statement of [
+          `UPDATE auditseal.${table} SET tenant_id = tenant_id`,
+          `DELETE FROM auditseal.${table}`,
+          `TRUNCATE auditseal.${table}`,
+        ]) {
+          const error = await db.db
+            .tenantTransaction(role, sealed.a.id, (sql) => sql.query(statement))
+            .catch((e: unknown) => e)
+          expect((error as Error).message, `${role}: ${statement}`).toMatch(
+            /permission denied for table/,
+          )
+        }
+      }
+    }
+    expect((await verify(db, sealed.a, withTrusted(sealed.a))).exitCode).toBe(0)
+  })
+
+  it('a login role that is only a member of auditseal_reader can verify, scoped to the tenant', async () => {
+    const db = await fresh()
+    const auditor = `auditseal_test_auditor_${randomBytes(4).toString('hex')}`
+    await db.db.adminQuery(`CREATE ROLE ${auditor} LOGIN IN ROLE auditseal_reader`)
+    try {
+      const url = new URL(db.url)
+      url.username = auditor
+      const report = await verifyLog({
+        source: { kind: 'database', databaseUrl: url.toString(), tenant: sealed.a.id },
+        vkey: sealed.a.vkey,
+        trustedFile: sealed.a.trustedFile,
+      })
+      expect(report.findings).toEqual([])
+      expect(report.result.events).toBe(EVENTS)
+    } finally {
+      await db.drop()
+      clone = undefined
+      await withAdminClient(ADMIN_URL, (client) => client.query(`DROP ROLE ${auditor}`))
+    }
+  })
+})
+
+describe('the auditseal verify command', () => {
+  it('exits 0 and says INTACT on an untouched log', async () => {
+    const db = await fresh()
+    const saved = join(sealed.dir, 'saved-checkpoint')
+    const result = await auditseal(
+      'verify',
+      ...databaseFlags(db, sealed.a),
+      '--trusted',
+      sealed.a.trustedFile,
+      '--save',
+      saved,
+    )
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('INTACT')
+    expect(result.stdout).toContain('5,000 events re-hashed')
+    expect(result.stderr).toBe(`auditseal: saved the checkpoint of size ${EVENTS} to ${saved}\n`)
+    // --save keeps the newest verified checkpoint: here the one the auditor already trusted.
+    expect(await readFile(saved, 'utf8')).toBe(await readFile(sealed.a.trustedFile, 'utf8'))
+  })
+
+  it('exits 1 with every finding in --json on a tampered log', async () => {
+    const db = await fresh()
+    await withTriggersDisabled(db.db, (sql) =>
+      editCanonical(sql, sealed.a.id, 42, '"note":"event number 42"', '"note":"event number 43"'),
+    )
+    const result = await auditseal(
+      'verify',
+      ...databaseFlags(db, sealed.a),
+      '--trusted',
+      sealed.a.trustedFile,
+      '--save',
+      join(sealed.dir, 'not-saved'),
+      '--json',
+    )
+    expect(result.code).toBe(1)
+    await expect(readFile(join(sealed.dir, 'not-saved'))).rejects.toThrow(/ENOENT/) // not clean
+    const report = JSON.parse(result.stdout) as {
+      result: string
+      exit_code: number
+      findings: Record<string, unknown>[]
+    }
+    expect(report).toMatchObject({ result: 'tampered', exit_code: 1 })
+    expect(report.findings.map((f) => [f.kind, f.seq, f.tenant])).toEqual([
+      ['modified', 42, sealed.a.id],
+      ['rewritten', 42, sealed.a.id],
+    ])
+  })
+
+  it('exits 2 on a usage error or an unreachable database, saying why', async () => {
+    const noSource = await auditseal('verify', '--vkey', sealed.a.vkey)
+    expect(noSource.code).toBe(2)
+    expect(noSource.stderr).toContain('give one source')
+    const noTenant = await auditseal(
+      'verify',
+      '--database-url',
+      'postgres://x@127.0.0.1:1/x',
+      '--vkey',
+      sealed.a.vkey,
+    )
+    expect(noTenant.code).toBe(2)
+    expect(noTenant.stderr).toContain('--database-url needs --tenant')
+    const otherTenant = await auditseal(
+      'verify',
+      '--database-url',
+      'postgres://x@127.0.0.1:1/x',
+      '--tenant',
+      sealed.b.id,
+      '--vkey',
+      sealed.a.vkey,
+      '--json',
+    )
+    expect(otherTenant.code).toBe(2)
+    expect(JSON.parse(otherTenant.stdout)).toMatchObject({ exit_code: 2, error: { code: 'USAGE' } })
+    const unreachable = await auditseal(
+      'verify',
+      '--database-url',
+      'postgres://x@127.0.0.1:1/x',
+      '--tenant',
+      sealed.a.id,
+      '--vkey',
+      sealed.a.vkey,
+    )
+    expect(unreachable.code).toBe(2)
+    expect(unreachable.stderr).toMatch(
+      /^auditseal: cannot read the log from postgres:\/\/x@127.0.0.1:1\/x: .*ECONNREFUSED/,
+    )
+  })
+})
+
+const CLI = new URL('../../dist/cli.js', import.meta.url).pathname
+
+async function auditseal(
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)('node', [CLI, ...args])
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+function databaseFlags(db: Clone, tenant: TenantLog): string[] {
+  return ['--database-url', db.url, '--tenant', tenant.id, '--vkey', tenant.vkey]
+}
+
+/** The `"…Z"` quoted recorded_at value in a canonical text. */
+function recordedAtOf(canonical: string): string {
+  return `"${(JSON.parse(canonical) as { recorded_at: string }).recorded_at}"`
+}
+
+/** A quoted event timestamp one millisecond later. */
+function laterBy1ms(quoted: string): string {
+  return `"${new Date(Date.parse(quoted.slice(1, -1)) + 1).toISOString()}"`
+}

@@ -1,0 +1,98 @@
+// The viewer's only door to the server: same-origin /v1 calls with the bearer token.
+
+import { apiErrorOf } from './api-error.js'
+import type {
+  ApiEvent,
+  CheckpointList,
+  ConsistencyProofResponse,
+  EventPage,
+  ExportFormat,
+  InclusionProofResponse,
+  LogInfo,
+} from './types.js'
+
+/** Query parameters; empty values are left out. */
+export type Params = Readonly<Record<string, string | number | undefined>>
+
+export interface Download {
+  blob: Blob
+  filename: string
+}
+
+export class ApiClient {
+  readonly #token: string
+  readonly #base: string
+
+  /** `base` is the server's origin; empty for the page's own. */
+  constructor(token: string, base = '') {
+    this.#token = token
+    this.#base = base
+  }
+
+  log(): Promise<LogInfo> {
+    return this.#json('/v1/log')
+  }
+
+  events(filter: Params, cursor?: string, limit = 50): Promise<EventPage> {
+    return this.#json('/v1/events', { ...filter, cursor, limit })
+  }
+
+  event(id: string): Promise<ApiEvent> {
+    return this.#json(`/v1/events/${encodeURIComponent(id)}`)
+  }
+
+  inclusionProof(id: string): Promise<InclusionProofResponse> {
+    return this.#json(`/v1/events/${encodeURIComponent(id)}/proof`)
+  }
+
+  /** The newest `limit` checkpoints, newest first. */
+  checkpoints(limit = 1): Promise<CheckpointList> {
+    return this.#json('/v1/checkpoints', { limit })
+  }
+
+  async latestCheckpoint(): Promise<string> {
+    return (await this.#get('/v1/checkpoints/latest')).text()
+  }
+
+  consistencyProof(from: number, to: number): Promise<ConsistencyProofResponse> {
+    return this.#json('/v1/proofs/consistency', { from, to })
+  }
+
+  /**
+   * The export of every event matching `filter`. A plain link cannot send the Authorization
+   * header, so the file is fetched and handed over as a Blob.
+   */
+  async export(format: ExportFormat, filter: Params): Promise<Download> {
+    const response = await this.#get('/v1/export', { ...filter, format })
+    const blob = await response.blob()
+    const filename =
+      filenameOf(response.headers.get('content-disposition')) ?? `auditseal-events.${format}`
+    return { blob, filename }
+  }
+
+  async #json<T>(path: string, params?: Params): Promise<T> {
+    return (await (await this.#get(path, params)).json()) as T
+  }
+
+  async #get(path: string, params: Params = {}): Promise<Response> {
+    const query = new URLSearchParams()
+    for (const [name, value] of Object.entries(params)) {
+      if (value !== undefined && value !== '') query.set(name, String(value))
+    }
+    const url = `${this.#base}${path}${query.size > 0 ? `?${query.toString()}` : ''}`
+    const response = await fetch(url, {
+      headers: { authorization: `Bearer ${this.#token}` },
+      cache: 'no-store',
+      credentials: 'omit',
+    })
+    if (!response.ok) throw await apiErrorOf(response)
+    return response
+  }
+}
+
+/** The file name of a `Content-Disposition: attachment; filename="..."` header, if safe. */
+function filenameOf(header: string | null): string | undefined {
+  const match = header === null ? null : /filename="?([^";]+)"?/i.exec(header)
+  const name = match?.[1]?.trim()
+  return name !== undefined && /^[\w.-]{1,100}$/.test(name) ? name : undefined
+}

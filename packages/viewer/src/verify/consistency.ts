@@ -1,0 +1,76 @@
+// checkLogConsistency: is the log's latest checkpoint an append-only extension of the one
+// this browser last verified? Pure: the caller fetches, this decides.
+//
+//   1. the latest checkpoint is signed by the pinned key (openCheckpoint)
+//   2. it is no smaller than the trusted one
+//   3. RFC 9162 §2.1.4.2: the consistency proof links the trusted root to the latest root
+
+import { fromBase64, openCheckpoint, toBase64, verifyConsistency } from '@auditseal/core'
+import type { Checkpoint, VerifierKey } from '@auditseal/core'
+import { crypto, hasher } from './hasher.js'
+import { reasonOf } from './steps.js'
+import type { TrustedCheckpoint } from './trust-store.js'
+
+export type ConsistencyOutcome =
+  | {
+      readonly ok: true
+      readonly latest: Checkpoint
+      readonly from?: number
+      readonly detail: string
+    }
+  | { readonly ok: false; readonly reason: string }
+
+/** Opens the latest checkpoint with the pinned key, or says why it cannot be trusted. */
+export function openLatest(
+  note: string,
+  verifier: VerifierKey,
+): { ok: true; checkpoint: Checkpoint } | { ok: false; reason: string } {
+  try {
+    return { ok: true, checkpoint: openCheckpoint(crypto, note, verifier).checkpoint }
+  } catch (error) {
+    return {
+      ok: false,
+      reason: `the latest checkpoint is not signed by the pinned key: ${reasonOf(error)}`,
+    }
+  }
+}
+
+/**
+ * Checks `latest` against `trusted` with `proof` (base64 hashes from
+ * `GET /v1/proofs/consistency?from=trusted.size&to=latest.size`; empty for equal sizes).
+ */
+export function checkLogConsistency(
+  trusted: TrustedCheckpoint,
+  latest: Checkpoint,
+  proof: readonly unknown[],
+): ConsistencyOutcome {
+  if (latest.size < trusted.size) {
+    return {
+      ok: false,
+      reason: `the log shrank: it signed ${latest.size} leaves after ${trusted.size}`,
+    }
+  }
+  const trustedRoot = fromBase64(trusted.rootHash)
+  if (trustedRoot === undefined || trustedRoot.length !== 32) {
+    return { ok: false, reason: 'the stored checkpoint is damaged; forget it and start again' }
+  }
+  const hashes: Uint8Array[] = []
+  for (const [i, hash] of proof.entries()) {
+    const bytes = typeof hash === 'string' ? fromBase64(hash) : undefined
+    if (bytes === undefined) return { ok: false, reason: `proof[${i}] is not base64` }
+    hashes.push(bytes)
+  }
+  try {
+    verifyConsistency(hasher, trusted.size, latest.size, hashes, trustedRoot, latest.rootHash)
+  } catch (error) {
+    return {
+      ok: false,
+      reason: `tree ${trusted.size} (${trusted.rootHash}) is not a prefix of tree ${latest.size} (${toBase64(latest.rootHash)}): ${reasonOf(error)}`,
+    }
+  }
+  const detail =
+    latest.size === trusted.size
+      ? `unchanged at ${latest.size} leaves`
+      : `tree ${trusted.size} → ${latest.size}: append-only (${hashes.length} proof hash${hashes.length === 1 ? '' : 'es'})`
+  return { ok: true, latest, from: trusted.size, detail }
+}

@@ -1,0 +1,57 @@
+import { toBase64 } from '@auditseal/core'
+import { describe, expect, it } from 'vitest'
+import { checkLogConsistency, openLatest } from '../src/verify/consistency.js'
+import { signedLog } from './support/signed-log.js'
+
+const log = signedLog()
+
+function opened(size: number) {
+  const result = openLatest(log.checkpoint(size), log.verifier)
+  if (!result.ok) throw new Error(result.reason)
+  return result.checkpoint
+}
+
+function trusted(size: number) {
+  return {
+    size,
+    rootHash: toBase64(log.root(size)),
+    note: log.checkpoint(size),
+    verifiedAt: '2024-06-12T08:31:00.000Z',
+  }
+}
+
+describe('checkLogConsistency', () => {
+  it('accepts an append-only extension (RFC 9162 §2.1.4 proof from 2 to 3)', () => {
+    // The proof from tree 2 to tree 3: 2 is a power of two, so only the new leaf's hash.
+    const leaf2 = log.events[2]?.leaf_hash as string
+    const outcome = checkLogConsistency(trusted(2), opened(3), [leaf2])
+    expect(outcome).toMatchObject({ ok: true, detail: 'tree 2 → 3: append-only (1 proof hash)' })
+  })
+
+  it('accepts the same checkpoint again with an empty proof', () => {
+    expect(checkLogConsistency(trusted(3), opened(3), []).ok).toBe(true)
+  })
+
+  describe('when the log rewrote history', () => {
+    it('rejects a proof that does not link the roots', () => {
+      const leaf0 = log.events[0]?.leaf_hash as string
+      const outcome = checkLogConsistency(trusted(2), opened(3), [leaf0])
+      expect(outcome).toMatchObject({ ok: false })
+      expect(!outcome.ok && outcome.reason).toMatch(/is not a prefix of tree 3/)
+    })
+
+    it('rejects a log that shrank', () => {
+      const outcome = checkLogConsistency(trusted(3), opened(2), [])
+      expect(!outcome.ok && outcome.reason).toMatch(/shrank/)
+    })
+  })
+
+  describe('openLatest', () => {
+    it('rejects a checkpoint whose signature does not verify', () => {
+      const note = log.checkpoint(3).replace('\n3\n', '\n4\n')
+      const result = openLatest(note, log.verifier)
+      expect(result.ok).toBe(false)
+      expect(!result.ok && result.reason).toMatch(/not signed by the pinned key/)
+    })
+  })
+})

@@ -1,0 +1,365 @@
+// The viewer in a real browser (Debian's chromium through playwright-core) against the real
+// `auditseal serve` on PGlite: events made through the device gateway, found, filtered,
+// exported, verified in the page, and shown Not verified once the database is tampered with.
+//
+// Screenshots of the main views land in test-output/viewer/ for a person to look at.
+
+import { randomBytes, randomUUID } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { generateSigningKey, nobleCrypto, verifierKeyString } from '@auditseal/core'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchChromium } from './support/browser.js'
+import { gateway } from './support/gateway.js'
+import { CLI, SCREENSHOTS, VIEWER_INDEX } from './support/paths.js'
+import { freePort, mintToken, startServe } from './support/serve.js'
+import type { RunningServe } from './support/serve.js'
+import { rewriteEvent } from './support/tamper.js'
+
+const TENANT = randomUUID()
+const LAPTOP = { width: 1366, height: 860 }
+const PHONE = { width: 390, height: 844 }
+
+interface ApiEventSummary {
+  id: string
+  type: string
+  outcome: string
+  actor: { id: string }
+  target?: { id: string; name?: string }
+}
+
+let dataDir: string
+let port: number
+let env: Record<string, string>
+let server: RunningServe
+let browser: Browser
+let page: Page
+let alice: string
+const foreignRequests: string[] = []
+
+/** GET a /v1 path as alice. */
+async function api<T>(path: string): Promise<T> {
+  const response = await fetch(`${server.url}${path}`, {
+    headers: { authorization: `Bearer ${alice}` },
+  })
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`)
+  return (await response.json()) as T
+}
+
+/** The gateway audits asynchronously: wait until the log holds `count` events. */
+async function eventsOnceSealed(count: number): Promise<ApiEventSummary[]> {
+  const deadline = Date.now() + 20_000
+  for (;;) {
+    const { events } = await api<{ events: ApiEventSummary[] }>('/v1/events?limit=500')
+    if (events.length >= count) return events
+    if (Date.now() > deadline) throw new Error(`only ${events.length} of ${count} events sealed`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+/** The checkpointer signs grown logs about once a second: wait until it covers `size`. */
+async function checkpointCovering(size: number): Promise<void> {
+  const deadline = Date.now() + 20_000
+  for (;;) {
+    const { checkpoints } = await api<{ checkpoints: { tree_size: number }[] }>(
+      '/v1/checkpoints?limit=1',
+    )
+    if ((checkpoints[0]?.tree_size ?? 0) >= size) return
+    if (Date.now() > deadline) throw new Error(`no checkpoint of ${size} leaves was signed`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+async function shot(
+  name: string,
+  target: Page | ReturnType<Page['locator']> = page,
+): Promise<void> {
+  await target.screenshot({ path: join(SCREENSHOTS, `${name}.png`) })
+}
+
+function rows() {
+  return page.locator('tr.event-row')
+}
+
+async function openDetail(id: string): Promise<void> {
+  await page.locator(`tr[data-event-id="${id}"]`).focus()
+  await page.keyboard.press('Enter')
+  await page.locator('dialog.drawer [data-verdict]').waitFor()
+}
+
+beforeAll(async () => {
+  for (const built of [CLI, VIEWER_INDEX]) {
+    if (!existsSync(built)) throw new Error(`${built} is missing: run npm run build first`)
+  }
+  await mkdir(SCREENSHOTS, { recursive: true })
+  dataDir = await mkdtemp(join(tmpdir(), 'auditseal-viewer-'))
+  port = await freePort()
+  env = {
+    AUDITSEAL_JWT_SECRET: randomBytes(32).toString('hex'),
+    AUDITSEAL_DATA_DIR: dataDir,
+    AUDITSEAL_LOG_LEVEL: 'warn',
+  }
+  server = await startServe({ port, dataDir, env })
+  alice = await mintToken(env, { tenant: TENANT, sub: 'alice', roles: 'admin' })
+  const bob = await mintToken(env, { tenant: TENANT, sub: 'bob', roles: 'operator' })
+
+  // Six devices, one duplicate serial (a failure), one rename: eight events.
+  const asAlice = gateway(server.url, alice)
+  const names = ['Lobby sensor', 'Boiler valve', 'Greenhouse thermometer', 'Door lock', 'Pump']
+  const created = []
+  for (const [i, name] of names.entries()) {
+    const response = await asAlice.createDevice({ serial_number: `SN-${i}`, name, model: 'T-1' })
+    expect(response.status).toBe(201)
+    created.push((await response.json()) as { id: string })
+  }
+  expect((await gateway(server.url, bob).createDevice({ serial_number: 'SN-B' })).status).toBe(201)
+  expect((await asAlice.createDevice({ serial_number: 'SN-0' })).status).toBe(409)
+  const renamed = await asAlice.updateDevice(created[0]?.id as string, { name: 'Entrance sensor' })
+  expect(renamed.status).toBe(200)
+  await eventsOnceSealed(8)
+
+  browser = await launchChromium()
+  const context = await browser.newContext({ viewport: LAPTOP, acceptDownloads: true })
+  page = await context.newPage()
+  page.on('request', (request) => {
+    const url = request.url()
+    if (!url.startsWith(server.url) && !/^(data|blob):/.test(url)) foreignRequests.push(url)
+  })
+}, 180_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.stop()
+  if (dataDir) await rm(dataDir, { recursive: true, force: true })
+})
+
+describe('the web viewer', () => {
+  it('signs in with a pasted JWT, kept in sessionStorage only, and shows who is signed in', async () => {
+    await page.goto(server.url)
+    await page.getByLabel('API key or JWT').waitFor()
+    await shot('sign-in')
+    await page.getByLabel('API key or JWT').fill(alice)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    const identity = page.locator('.identity')
+    await expect.poll(() => identity.innerText()).toContain('alice')
+    expect(await identity.innerText()).toContain(TENANT)
+    expect(await identity.innerText()).toContain('admin')
+    const stored = await page.evaluate(() => ({
+      session: Object.values(sessionStorage),
+      local: Object.values(localStorage).join('\n'),
+    }))
+    expect(stored.session).toContain(alice)
+    expect(stored.local).not.toContain(alice)
+  })
+
+  it('lists the events newest first, with failures standing out', async () => {
+    await expect.poll(() => rows().count()).toBe(8)
+    const expected = (await api<{ events: ApiEventSummary[] }>('/v1/events')).events
+    const shown = await rows().evaluateAll((trs) =>
+      trs.map((tr) => tr.getAttribute('data-event-id')),
+    )
+    expect(shown).toEqual(expected.map((e) => e.id))
+    const failure = page.locator('tr.event-row.failure')
+    await expect.poll(() => failure.count()).toBe(1)
+    expect(await failure.innerText()).toContain('device.creation_failed')
+    const time = page.locator('tr.event-row time').first()
+    expect(await time.getAttribute('title')).toMatch(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \(UTC\)$/,
+    )
+    await shot('events-table')
+  })
+
+  it('filters by type and by actor, in the URL, and restores the view on load', async () => {
+    await page.getByLabel('Type', { exact: true }).fill('device.created')
+    await page.getByRole('button', { name: 'Apply' }).click()
+    await expect.poll(() => rows().count()).toBe(6)
+    expect(new URL(page.url()).searchParams.get('type')).toBe('device.created')
+
+    await page.getByText('More filters').click()
+    await page.getByLabel('Actor id', { exact: true }).fill('bob')
+    await page.getByRole('button', { name: 'Apply' }).click()
+    await expect.poll(() => rows().count()).toBe(1)
+    expect(new URL(page.url()).searchParams.get('actor_id')).toBe('bob')
+
+    await page.reload()
+    await expect.poll(() => rows().count()).toBe(1)
+    expect(await page.getByLabel('Type', { exact: true }).inputValue()).toBe('device.created')
+    expect(await page.getByLabel('Actor id', { exact: true }).inputValue()).toBe('bob')
+
+    await page.goBack() // to type=device.created only
+    await expect.poll(() => rows().count()).toBe(6)
+  })
+
+  it('filters by type prefix and outcome, and searches text', async () => {
+    await page.goto(`${server.url}/?type=device.*&outcome=failure`)
+    await expect.poll(() => rows().count()).toBe(1)
+    await page.goto(`${server.url}/?q=greenhouse`)
+    await expect.poll(() => rows().count()).toBe(1)
+    expect(await rows().first().innerText()).toContain('Greenhouse thermometer')
+  })
+
+  it('opens an event with Enter and verifies it in the browser', async () => {
+    await page.goto(server.url)
+    const updated = (await api<{ events: ApiEventSummary[] }>('/v1/events?type=device.updated'))
+      .events[0] as ApiEventSummary
+    await openDetail(updated.id)
+    const drawer = page.locator('dialog.drawer')
+    expect(await drawer.locator('[data-verdict]').getAttribute('data-verdict')).toBe('verified')
+    const steps = await drawer
+      .locator('.step')
+      .evaluateAll((items) => items.map((li) => `${li.getAttribute('data-step')}:${li.className}`))
+    expect(steps).toEqual([
+      'canonical:step step-passed',
+      'leaf_hash:step step-passed',
+      'inclusion:step step-passed',
+      'signature:step step-passed',
+      'root:step step-passed',
+    ])
+    const diff = drawer.locator('table.diff')
+    expect(await diff.locator('del').first().innerText()).toBe('Lobby sensor')
+    expect(await diff.locator('ins').first().innerText()).toBe('Entrance sensor')
+    const members = await drawer.locator('.members').innerText()
+    for (const term of ['Request id', 'Seq', 'Leaf hash', 'Source IP', 'Actor']) {
+      expect(members).toContain(term)
+    }
+    expect(new URL(page.url()).searchParams.get('event')).toBe(updated.id)
+    await shot('detail-verified')
+
+    await page.keyboard.press('Escape')
+    await expect.poll(() => drawer.evaluate((d) => (d as HTMLDialogElement).open)).toBe(false)
+    expect(new URL(page.url()).searchParams.get('event')).toBeNull()
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-event-id'))).toBe(
+      updated.id,
+    )
+  })
+
+  it('checks consistency from the pinned checkpoint to the latest', async () => {
+    const status = page.locator('section.status')
+    await status.getByRole('button', { name: 'Check consistency' }).click()
+    await expect
+      .poll(() => status.locator('.consistency-result').innerText())
+      .toMatch(/trusting the signed checkpoint of \d+ leaves/)
+    const before = (await api<{ tree_size: number }>('/v1/log')).tree_size
+
+    const asAlice = gateway(server.url, alice)
+    for (const serial of ['SN-10', 'SN-11']) {
+      expect((await asAlice.createDevice({ serial_number: serial })).status).toBe(201)
+    }
+    await eventsOnceSealed(before + 2)
+    await checkpointCovering(before + 2)
+    await status.getByRole('button', { name: 'Check consistency' }).click()
+    await expect
+      .poll(() => status.locator('.consistency-result').innerText())
+      .toMatch(new RegExp(`Consistent: tree \\d+ → ${before + 2}: append-only`))
+    await expect.poll(() => status.innerText()).toContain(`${before + 2} leaves, verified`)
+    expect(await status.innerText()).toContain('pinned in this browser')
+    await shot('status-panel', status)
+  })
+
+  it('exports the current filter as CSV and NDJSON downloads', async () => {
+    await page.goto(`${server.url}/?type=device.created`)
+    await expect.poll(() => rows().count()).toBe(8)
+    const [ndjson] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export NDJSON' }).click(),
+    ])
+    const lines = (await readFile(await ndjson.path(), 'utf8')).trim().split('\n')
+    expect(lines).toHaveLength(8)
+    expect(
+      lines.every((line) => (JSON.parse(line) as { type: string }).type === 'device.created'),
+    ).toBe(true)
+
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ])
+    expect(csv.suggestedFilename()).toMatch(/\.csv$/)
+    const text = await readFile(await csv.path(), 'utf8')
+    expect(text).toContain('device.created')
+    expect(text).not.toContain('device.updated')
+  })
+
+  it('warns loudly when the log serves a key other than the pinned one', async () => {
+    const { origin } = await api<{ origin: string }>('/v1/log')
+    const other = generateSigningKey(nobleCrypto, origin, randomBytes(32))
+    const otherKey = verifierKeyString(origin, other.keyId, other.publicKey)
+    const pinned = await page.evaluate(
+      ([origin, vkey]) => {
+        const key = `auditseal.viewer.v1.key:${origin}`
+        const real = localStorage.getItem(key)
+        localStorage.setItem(key, JSON.stringify({ vkey, pinnedAt: new Date().toISOString() }))
+        return real
+      },
+      [origin, otherKey] as const,
+    )
+    expect(pinned).not.toBeNull()
+    await page.goto(server.url)
+    const warning = page.locator('.key-warning')
+    await expect.poll(() => warning.innerText()).toContain('verifier key has changed')
+    const first = await rows().first().getAttribute('data-event-id')
+    await openDetail(first as string)
+    const drawer = page.locator('dialog.drawer')
+    expect(await drawer.locator('[data-verdict]').getAttribute('data-verdict')).toBe('not-verified')
+    expect(await drawer.locator('.step-failed').getAttribute('data-step')).toBe('signature')
+    await page.keyboard.press('Escape')
+
+    page.once('dialog', (dialog) => void dialog.accept())
+    await warning.getByRole('button', { name: 'Trust the new key' }).click()
+    await expect.poll(() => warning.count()).toBe(0)
+    await openDetail(first as string)
+    expect(await drawer.locator('[data-verdict]').getAttribute('data-verdict')).toBe('verified')
+    await page.keyboard.press('Escape')
+  })
+
+  it('shows Not verified, and which step failed, once an event is rewritten in the database', async () => {
+    const target = (await api<{ events: ApiEventSummary[] }>('/v1/events?q=boiler')).events[0]
+    expect(target?.actor.id).toBe('alice')
+    await server.stop()
+    await rewriteEvent(dataDir, target?.id as string, (canonical) =>
+      canonical.replace('"id":"alice"', '"id":"mallory"'),
+    )
+    server = await startServe({ port, dataDir, env })
+
+    await page.goto(`${server.url}/?event=${target?.id}`)
+    const drawer = page.locator('dialog.drawer')
+    await drawer.locator('[data-verdict]').waitFor()
+    expect(await drawer.locator('[data-verdict]').getAttribute('data-verdict')).toBe('not-verified')
+    expect(await drawer.locator('.step-failed').getAttribute('data-step')).toBe('leaf_hash')
+    const reason = await drawer.locator('.verdict-detail').innerText()
+    expect(reason).toContain('Leaf hash failed')
+    expect(reason).toContain('not what was sealed')
+    expect(await drawer.locator('.members').innerText()).toContain('user:mallory')
+    await shot('detail-not-verified')
+    await page.keyboard.press('Escape')
+  })
+
+  it('fits a phone screen', async () => {
+    await page.setViewportSize(PHONE)
+    await page.goto(server.url)
+    await expect.poll(() => rows().count()).toBeGreaterThan(0)
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      PHONE.width,
+    )
+    await shot('phone-events')
+    await openDetail((await rows().first().getAttribute('data-event-id')) as string)
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      PHONE.width,
+    )
+    await shot('phone-detail')
+    await page.keyboard.press('Escape')
+    await page.setViewportSize(LAPTOP)
+  })
+
+  it('signs out, forgetting the token', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByLabel('API key or JWT').waitFor()
+    expect(await page.evaluate(() => Object.values(sessionStorage))).not.toContain(alice)
+  })
+
+  it('made no request to any other origin', () => {
+    expect(foreignRequests).toEqual([])
+  })
+})
