@@ -13,7 +13,7 @@ import { tempDir } from './support/temp.js'
 
 const PRODUCER = fileURLToPath(new URL('./fixtures/producer.ts', import.meta.url))
 const TSCONFIG = fileURLToPath(new URL('../../../tsconfig.tests.json', import.meta.url))
-const COUNT = 20_000
+const COUNT = 50_000 // more than the pipe lets the producer get ahead of the kill
 const KILL_AFTER = 12_000
 
 let database: PostgresTestDatabase | undefined

@@ -89,9 +89,9 @@ export class SegmentCursor {
     const header = Buffer.alloc(SEGMENT_HEADER_BYTES)
     const { bytesRead } = await file.read(header, 0, SEGMENT_HEADER_BYTES, 0)
     // A header cut short is a file created just before a crash: nothing was appended to it.
-    if (bytesRead === SEGMENT_HEADER_BYTES && !header.equals(SEGMENT_HEADER)) {
-      cursor.#damageStart = 0
-    }
+    // A wrong one is damage, reported from the file's start when reading from there.
+    const damaged = bytesRead === SEGMENT_HEADER_BYTES && !header.equals(SEGMENT_HEADER)
+    if (damaged && cursor.#position === SEGMENT_HEADER_BYTES) cursor.#damageStart = 0
     return cursor
   }
 

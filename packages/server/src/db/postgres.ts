@@ -124,6 +124,13 @@ class PostgresDatabase implements Database {
   async #transaction<T>(fn: (sql: AdminSql) => Promise<T>): Promise<T> {
     const client = await this.#connect()
     let broken: Error | undefined
+    // pg-pool listens for 'error' only on idle clients: a connection lost while checked out
+    // (the server restarted, an admin terminated it) would emit an unhandled 'error' and crash
+    // the process. Record it instead; the query in flight rejects, and the client is dropped.
+    const onError = (error: Error) => {
+      broken = error
+    }
+    client.on('error', onError)
     try {
       await client.query('BEGIN')
       const result = await fn(sqlOf(client))
@@ -141,6 +148,7 @@ class PostgresDatabase implements Database {
       }
       throw error
     } finally {
+      client.off('error', onError)
       client.release(broken)
     }
   }

@@ -1,7 +1,7 @@
-// The write path. A batch of validated events for one tenant is sealed in one transaction:
-// lock the tenant's head, drop events already in the log (by id), give the rest consecutive
-// seq numbers, hash them, append the Merkle hashes they complete, insert everything with
-// set-based statements, and move the head. Concurrent batches for one tenant serialize on the
+// The write path. A batch of validated events for one tenant gets its recorded_at, canonical
+// form and leaf hashes first, then is sealed in one transaction: lock the tenant's head, drop
+// events already in the log (by id), give the rest consecutive seq numbers, append the Merkle
+// hashes they complete, insert everything with set-based statements, and move the head. Concurrent batches for one tenant serialize on the
 // head row; other tenants' batches do not wait.
 
 import type { AuditEvent, Frontier, TreeHasher } from '@auditseal/core'
@@ -24,6 +24,31 @@ export const MAX_SEAL_BATCH = 10_000
 
 interface Head {
   frontier: Frontier
+}
+
+/** An event with its recorded_at, canonical text and leaf hash, ready to be given a seq. */
+interface PreparedEvent {
+  event: AuditEvent
+  canonical: string
+  leafHash: Uint8Array
+}
+
+/** Events canonicalized between pauses, so a big batch never holds the event loop for long. */
+const EVENTS_PER_SLICE = 200
+
+async function prepareEvents(
+  hasher: TreeHasher,
+  events: readonly AuditEvent[],
+  recordedAt: string,
+): Promise<PreparedEvent[]> {
+  const prepared: PreparedEvent[] = []
+  for (const [i, input] of events.entries()) {
+    if (i > 0 && i % EVENTS_PER_SLICE === 0) await new Promise((resolve) => setImmediate(resolve))
+    const event: AuditEvent = { ...input, recorded_at: recordedAt }
+    const canonical = canonicalJson(event)
+    prepared.push({ event, canonical, leafHash: hasher.leafHash(Buffer.from(canonical, 'utf8')) })
+  }
+  return prepared
 }
 
 export class Sealer {
@@ -52,44 +77,43 @@ export class Sealer {
       }
     }
     if (events.length === 0) return []
+    const recordedAt = this.clock()
+    await this.partitions.ensure(this.db, recordedAt)
+    // The CPU work (canonical form, leaf hashes) happens before the transaction, so the
+    // tenant's head stays locked only for the database round trips.
+    const prepared = await prepareEvents(this.hasher, events, recordedAt.toISOString())
     return this.db.tenantTransaction('writer', tenantId, (sql) =>
-      this.sealLocked(sql, tenantId, events),
+      this.sealLocked(sql, tenantId, prepared, recordedAt.toISOString()),
     )
   }
 
   private async sealLocked(
     sql: Sql,
     tenantId: string,
-    events: readonly AuditEvent[],
+    prepared: readonly PreparedEvent[],
+    recordedAt: string,
   ): Promise<SealedEvent[]> {
     const head = await lockHead(sql, tenantId)
-    // Taken under the lock, so recorded_at never goes backwards along a tenant's seq.
-    const recordedAt = this.clock()
-    await this.partitions.ensure(sql, recordedAt)
     const known = await findExisting(
       sql,
       tenantId,
-      events.map((e) => e.id),
+      prepared.map((p) => p.event.id),
     )
-
-    const recordedAtText = recordedAt.toISOString()
-    const fresh: { event: AuditEvent; canonical: string; leafHash: Uint8Array; seq: number }[] = []
+    const fresh: (PreparedEvent & { seq: number })[] = []
     const results: SealedEvent[] = []
     let seq = head.frontier.size
-    for (const input of events) {
-      const existing = known.get(input.id)
+    for (const item of prepared) {
+      const id = item.event.id
+      const existing = known.get(id)
       if (existing) {
-        results.push({ id: input.id, ...existing, status: 'duplicate' })
+        results.push({ id, ...existing, status: 'duplicate' })
         continue
       }
-      const event: AuditEvent = { ...input, recorded_at: recordedAtText }
-      const canonical = canonicalJson(event)
-      const leafHash = this.hasher.leafHash(Buffer.from(canonical, 'utf8'))
-      const sealed = { seq: seq++, leafHash }
+      const sealed = { seq: seq++, leafHash: item.leafHash }
       // A second copy of the same id later in this very batch is a duplicate of this one.
-      known.set(input.id, sealed)
-      fresh.push({ event, canonical, ...sealed })
-      results.push({ id: input.id, ...sealed, status: 'created' })
+      known.set(id, sealed)
+      fresh.push({ ...item, seq: sealed.seq })
+      results.push({ id, ...sealed, status: 'created' })
     }
     if (fresh.length === 0) return results
 
@@ -98,7 +122,7 @@ export class Sealer {
       head.frontier,
       fresh.map((f) => f.leafHash),
     )
-    await insertEvents(sql, tenantId, recordedAtText, fresh)
+    await insertEvents(sql, tenantId, recordedAt, fresh)
     await sql.query(
       `INSERT INTO auditseal.audit_tree_nodes (tenant_id, idx, hash)
        SELECT $1::uuid, n.idx, decode(n.hash, 'hex')
@@ -165,7 +189,7 @@ async function insertEvents(
   sql: Sql,
   tenantId: string,
   recordedAt: string,
-  fresh: readonly { event: AuditEvent; canonical: string; leafHash: Uint8Array; seq: number }[],
+  fresh: readonly (PreparedEvent & { seq: number })[],
 ): Promise<void> {
   // The rows travel as one JSON array: V8 serializes it natively and PostgreSQL parses it in
   // C, several times cheaper than node-postgres escaping eleven array literals.
