@@ -19,8 +19,11 @@ import { ApiClient } from './sources/api-client.js'
 import { ApiSource } from './sources/api.js'
 import { readCheckpointDir, readCheckpointFile } from './sources/checkpoint-files.js'
 import { DatabaseSource } from './sources/database.js'
+import type { RecordCheck } from './event-check.js'
+import { forEachChecked } from './sources/export-batch.js'
 import { ExportFileSource } from './sources/export-file.js'
-import type { LogSource, SourceKind } from './sources/types.js'
+import { defaultWorkers } from './sources/parallel.js'
+import type { EventRecord, LogSource, SourceKind } from './sources/types.js'
 
 export type SourceOptions =
   | { kind: 'database'; databaseUrl: string; tenant: string; pageSize?: number }
@@ -41,6 +44,11 @@ export interface VerifyLogOptions {
   strict?: boolean
   crypto?: CryptoProvider
   progress?: Progress
+  /**
+   * Worker threads to check an export's events on; 0: on this thread. Default: one per
+   * core but one when there are more than two cores, else none (sources/parallel.ts).
+   */
+  workers?: number
 }
 
 export interface VerifyReport {
@@ -81,18 +89,30 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
       findings,
       logListIsComplete: logList !== undefined,
     })
+    const hasher = createTreeHasher(crypto)
     const verifier = new LogVerifier({
       tenant,
-      hasher: createTreeHasher(crypto),
+      hasher,
       book,
       findings,
       strict: options.strict ?? false,
     })
     progress.start(expected ?? (book.newestSize || undefined), 'events')
     try {
-      for await (const record of source.events()) {
-        verifier.add(record)
-        progress.tick()
+      if (source instanceof ExportFileSource) {
+        // Each event is checked on its own in batches, on worker threads when the hashes are
+        // node's own; the verifier takes them in file order.
+        const workers = crypto === nodeCrypto ? (options.workers ?? defaultWorkers()) : 0
+        const add = (record: EventRecord, check: RecordCheck) => verifier.add(record, check)
+        for await (const batch of source.checkedBatches({ tenant, hasher, workers })) {
+          forEachChecked(batch, add)
+          progress.tick(batch.seqs.length)
+        }
+      } else {
+        for await (const record of source.events()) {
+          verifier.add(record)
+          progress.tick()
+        }
       }
     } finally {
       progress.stop()

@@ -4,8 +4,11 @@
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { VerifyError } from '../errors.js'
+import type { CheckedBatch } from './export-batch.js'
 import { parseExportLine } from './export-line.js'
 import { lines, MAX_LINE_BYTES } from './lines.js'
+import type { ParallelOptions } from './parallel.js'
+import { checkedBatches } from './parallel.js'
 import type { EventRecord, LogSource } from './types.js'
 
 export class ExportFileSource implements LogSource {
@@ -41,6 +44,14 @@ export class ExportFileSource implements LogSource {
 
   async *events(): AsyncGenerator<EventRecord> {
     yield* exportRecords(createReadStream(this.path, { highWaterMark: 1024 * 1024 }))
+  }
+
+  /**
+   * The events already checked on their own (checkRecord), in batches and in file order:
+   * what events() gives, with the per-event work done on worker threads.
+   */
+  checkedBatches(options: ParallelOptions): AsyncGenerator<CheckedBatch> {
+    return checkedBatches(this.path, options)
   }
 
   async close(): Promise<void> {}
