@@ -13,23 +13,14 @@ import type { AppRole } from '../../src/http/index.js'
 import { buildApp, createApiKey, signDevelopmentToken } from '../../src/http/index.js'
 import type { AuditLog } from '../../src/store/index.js'
 import { testAuditLog } from '../support/audit-log.js'
+import { JWT_SECRET, testConfig } from '../http/support.js'
 
-export const JWT_SECRET = 'gateway-test-secret-long-enough-for-hs256'
+export { JWT_SECRET }
 export const USER_AGENT = 'gateway-test/1.0'
 
+/** The HTTP tests' configuration, with the gateway's smaller body limit. */
 export function gatewayConfig(): ServerConfig {
-  return {
-    host: '127.0.0.1',
-    port: 0,
-    dataDir: '/nonexistent',
-    logName: 'test.auditseal.local',
-    signingKeyFile: '/nonexistent/signing.key',
-    checkpointIntervalMs: 1000,
-    jwt: { secret: JWT_SECRET, tenantClaim: 'tenant_id' },
-    rateLimit: { max: 100_000, windowMs: 60_000 },
-    bodyLimitBytes: 64 * 1024,
-    logLevel: 'silent',
-  }
+  return testConfig({ bodyLimitBytes: 64 * 1024 })
 }
 
 export interface Gateway {
