@@ -20,8 +20,6 @@ import { AuthFailureAuditor } from './gateway/auth-audit.js'
 import { registerGateway } from './gateway/index.js'
 import { buildApp } from './http/index.js'
 import { bannerLines } from './server/banner.js'
-import { startCheckpointLoop } from './server/checkpoint-loop.js'
-import type { CheckpointLoop } from './server/checkpoint-loop.js'
 import { listLogTenants } from './server/log-tenants.js'
 import { migrateOnStart } from './server/migrate-on-start.js'
 import { registerSinkMetrics } from './server/sink-metrics.js'
@@ -29,6 +27,7 @@ import { loadOrCreateSigningKey } from './server/signing-key.js'
 import { listenUrl } from './server/url.js'
 import { registerViewer } from './server/viewer.js'
 import { AuditLog } from './store/audit-log.js'
+import type { Checkpointer } from './store/checkpointer.js'
 
 export interface StartOptions {
   /** The audit sink of the gateway (default: an AuditQueue into the log's sealer). */
@@ -68,7 +67,7 @@ export async function startServer(
   })
   let app: FastifyInstance | undefined
   let sink: AuditSink | undefined
-  let checkpoints: CheckpointLoop | undefined
+  let checkpointer: Checkpointer | undefined
   try {
     const migrations = await migrateOnStart(store)
     const log = new AuditLog({
@@ -80,6 +79,9 @@ export async function startServer(
         intervalMs: config.checkpointIntervalMs,
         ...(config.checkpointDir !== undefined && { checkpointDir: config.checkpointDir }),
         onError: (error) => app?.log.error({ err: error }, 'checkpoint failed'),
+        // The app (and its metrics) exists before the checkpointer starts signing.
+        onSigned: (checkpoint) =>
+          app?.auditsealMetrics?.observeCheckpoint(checkpoint.tenantId, new Date()),
       },
     })
     // The queue reports through the app's logger, which exists before the first event.
@@ -97,12 +99,8 @@ export async function startServer(
     const viewer = await registerViewer(app)
     registerSinkMetrics(app, sink, authAuditor)
 
-    const metrics = app.auditsealMetrics
-    checkpoints = startCheckpointLoop(log.checkpointer, {
-      intervalMs: config.checkpointIntervalMs,
-      onSigned: (checkpoint) => metrics?.observeCheckpoint(checkpoint.tenantId, new Date()),
-      onError: (error) => logger.error({ err: error }, 'checkpoint pass failed'),
-    })
+    checkpointer = log.checkpointer
+    checkpointer.start()
 
     await app.listen({ port: config.port, host: config.host })
     const url = listenUrl(app.server.address(), config.host)
@@ -120,14 +118,14 @@ export async function startServer(
     })
     print(banner.join('\n')) // one write: a reader of the pipe sees the banner whole
 
-    const parts = { app, sink, checkpoints, store, logger }
+    const parts = { app, sink, checkpointer, store, logger }
     let closing: Promise<void> | undefined
     return { url, app, log, sink, close: () => (closing ??= shutdown(parts)) }
   } catch (error) {
     // Undo what was started, in shutdown order, and fail with the reason it did not start.
     await app?.close().catch(() => {})
     await sink?.close().catch(() => {})
-    await checkpoints?.stop().catch(() => {})
+    await checkpointer?.stop().catch(() => {})
     await store.close().catch(() => {})
     throw error
   }
@@ -151,13 +149,13 @@ function auditQueue(log: AuditLog, logger: () => FastifyBaseLogger | undefined):
 async function shutdown({
   app,
   sink,
-  checkpoints,
+  checkpointer,
   store,
   logger,
 }: {
   app: FastifyInstance
   sink: AuditSink
-  checkpoints: CheckpointLoop
+  checkpointer: Checkpointer
   store: Store
   logger: FastifyBaseLogger
 }): Promise<void> {
@@ -170,7 +168,7 @@ async function shutdown({
       lost = error
       logger.error({ err: error, stats: sink.stats() }, 'audit events were lost at shutdown')
     }
-    await checkpoints.stop()
+    await checkpointer.stop() // the final pass signs what the drained queue sealed
   } finally {
     await store.close()
   }

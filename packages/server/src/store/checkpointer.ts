@@ -36,6 +36,8 @@ export interface CheckpointerOptions {
   /** Tenants handled per pass, so one pass stays short. */
   batchSize?: number
   onError?: (error: unknown) => void
+  /** Told of every checkpoint signed, by the loop or on demand (metrics use it). */
+  onSigned?: (checkpoint: StoredCheckpoint) => void
 }
 
 export class Checkpointer {
@@ -86,8 +88,11 @@ export class Checkpointer {
     const result = await this.db.tenantTransaction('writer', tenantId, (sql) =>
       this.signLocked(sql, tenantId),
     )
-    if (result?.isNew && this.options.checkpointDir) {
-      await writeCheckpointFile(this.options.checkpointDir, result.checkpoint)
+    if (result?.isNew) {
+      if (this.options.checkpointDir) {
+        await writeCheckpointFile(this.options.checkpointDir, result.checkpoint)
+      }
+      this.options.onSigned?.(result.checkpoint)
     }
     return result?.checkpoint
   }

@@ -130,6 +130,18 @@ describe.each(ENGINES)('proofs and checkpoints on $name', ({ create }) => {
     expect(page.events).toEqual([])
   })
 
+  it('tells onSigned of every new checkpoint, from a pass or on demand, and only new ones', async () => {
+    const signed: number[] = []
+    const watched = testAuditLog(database.db, { onSigned: (c) => signed.push(c.treeSize) })
+    const own = newTenantId()
+    await watched.sealer.seal(own, makeEvents(own, 3))
+    await watched.checkpointer.checkpointTenant(own)
+    await watched.sealer.seal(own, makeEvents(own, 2, 3))
+    await watched.checkpointer.checkpointTenant(own)
+    await watched.checkpointer.checkpointTenant(own) // nothing grew: nothing new signed
+    expect(signed).toEqual([3, 5])
+  })
+
   it('refuses to sign when the head no longer matches the stored tree', async () => {
     const victim = newTenantId()
     await log.sealer.seal(victim, makeEvents(victim, 10))

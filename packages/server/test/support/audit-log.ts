@@ -6,14 +6,21 @@ import type { AuditEvent } from '@auditseal/core'
 import { nodeCrypto } from '../../src/crypto/node-crypto.js'
 import type { Database } from '../../src/db/database.js'
 import { AuditLog } from '../../src/store/index.js'
+import type { CheckpointerOptions } from '../../src/store/index.js'
 
-export function testAuditLog(db: Database, options: { checkpointDir?: string } = {}): AuditLog {
+export function testAuditLog(
+  db: Database,
+  options: { checkpointDir?: string; onSigned?: CheckpointerOptions['onSigned'] } = {},
+): AuditLog {
   return new AuditLog({
     store: { write: db, read: db, close: () => db.close() },
     crypto: nodeCrypto,
     logName: 'test.auditseal.local',
     signingSeed: randomBytes(32),
-    checkpoints: options.checkpointDir ? { checkpointDir: options.checkpointDir } : {},
+    checkpoints: {
+      ...(options.checkpointDir !== undefined && { checkpointDir: options.checkpointDir }),
+      ...(options.onSigned !== undefined && { onSigned: options.onSigned }),
+    },
   })
 }
 
