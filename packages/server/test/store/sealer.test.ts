@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toHex } from '@auditseal/core'
 import type { AuditLog } from '../../src/store/index.js'
-import { StoreError } from '../../src/store/index.js'
+import { Sealer, StoreError } from '../../src/store/index.js'
 import { allRows, expectedLeafHash, rebuildTree, testAuditLog } from '../support/audit-log.js'
 import type { TestDatabase } from '../support/databases.js'
 import { ENGINES } from '../support/databases.js'
@@ -110,6 +110,24 @@ describe.each(ENGINES)('sealing on $name', ({ create }) => {
     const next = await log.sealer.seal(tenant, makeEvents(tenant, 2, 20))
     expect(next.map((s) => s.seq)).toEqual([5, 6])
     rebuildTree(log, await allRows(database.db, tenant))
+  })
+
+  it('creates the partitions of a new month, and of the next, before sealing into it', async () => {
+    const later = new Sealer(database.db, log.hasher, () => new Date('2031-05-31T23:59:59.500Z'))
+    const tenant = newTenantId()
+    const sealed = await later.seal(tenant, makeEvents(tenant, 3))
+    expect(sealed.map((s) => s.status)).toEqual(['created', 'created', 'created'])
+    const partitions = await database.db.adminQuery<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+       WHERE i.inhparent = 'auditseal.audit_events'::regclass AND c.relname LIKE '%2031%'
+       ORDER BY 1`,
+    )
+    expect(partitions.map((p) => p.name)).toEqual([
+      'audit_events_p2031_05',
+      'audit_events_p2031_06',
+    ])
+    const [row] = await allRows(database.db, tenant)
+    expect(JSON.parse(row!.canonical).recorded_at).toBe('2031-05-31T23:59:59.500Z')
   })
 
   it('refuses events of another tenant', async () => {

@@ -1,5 +1,6 @@
 import { ACTOR_TYPES, OUTCOMES } from '@auditseal/core'
 import type { Filter, FilterName } from '../state/filters.js'
+import { FILTER_NAMES } from '../state/filters.js'
 import { h } from './dom.js'
 import { fromLocalInput, toLocalInput } from './format.js'
 
@@ -11,15 +12,10 @@ export interface FilterForm {
 
 type Field = HTMLInputElement | HTMLSelectElement
 
-const ADVANCED: readonly FilterName[] = [
-  'outcome',
-  'actor_type',
-  'actor_id',
-  'target_type',
-  'target_id',
-  'from',
-  'to',
-]
+/** Behind "More filters": all but the two always shown. */
+const ADVANCED: readonly FilterName[] = FILTER_NAMES.filter(
+  (name) => name !== 'q' && name !== 'type',
+)
 
 /** The search box and every API filter; `onApply` gets the filter the fields describe. */
 export function filterForm(onApply: (filter: Filter) => void): FilterForm {
