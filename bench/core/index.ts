@@ -59,7 +59,7 @@ console.log(
   `leaf hash (node crypto)                ${formatRate(leafRate)}   ratio ${(leafRate / rawLeaf).toFixed(2)}`,
 )
 console.log(
-  `canonicalize + leaf hash               ${formatRate(canonicalLeafRate)}   ratio ${(canonicalLeafRate / rawLeaf).toFixed(2)}`,
+  `canonicalJson + leaf hash             ${formatRate(canonicalLeafRate)}   ratio ${(canonicalLeafRate / rawLeaf).toFixed(2)}`,
 )
 console.log(
   `leaf hash (noble, browser build)       ${formatRate(nobleLeafRate)}   ratio ${(nobleLeafRate / rawLeaf).toFixed(2)}`,

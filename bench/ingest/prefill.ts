@@ -19,8 +19,11 @@ export async function prefillTenant(db: Database, tenantId: string, size: number
     )
   }
   await db.adminQuery(
-    `INSERT INTO auditseal.audit_tree_nodes (tenant_id, idx, hash)
-     SELECT $1::uuid, g, sha256(int8send(g)) FROM generate_series(0, $2::bigint - 1) AS g`,
+    `INSERT INTO auditseal.audit_tree_nodes (tenant_id, first_idx, hashes)
+     SELECT $1::uuid, g * 2048,
+       (SELECT string_agg(sha256(int8send(h)), '' ORDER BY h)
+        FROM generate_series(g * 2048, least(g * 2048 + 2047, $2::bigint - 1)) AS h)
+     FROM generate_series(0, ($2::bigint - 1) / 2048) AS g`,
     [tenantId, storedHashCount(size)],
   )
   let ones = 0

@@ -1,11 +1,12 @@
 // The write path. A batch of validated events for one tenant gets its recorded_at, canonical
 // form and leaf hashes first, then is sealed in one transaction: lock the tenant's head, drop
 // events already in the log (by id), give the rest consecutive seq numbers, append the Merkle
-// hashes they complete, insert everything with set-based statements, and move the head. Concurrent batches for one tenant serialize on the
-// head row; other tenants' batches do not wait.
+// hashes they complete, insert everything with set-based statements, and move the head.
+// Concurrent batches for one tenant serialize on the head row; other tenants' batches do not
+// wait.
 
 import type { AuditEvent, Frontier, TreeHasher } from '@auditseal/core'
-import { appendLeaves, canonicalJson, frontierRoot } from '@auditseal/core'
+import { HASH_SIZE, appendLeaves, canonicalJson, frontierRoot } from '@auditseal/core'
 import type { Database, Sql } from '../db/database.js'
 import { StoreError } from './errors.js'
 import { asBytes, hashToHex } from './hex.js'
@@ -44,9 +45,8 @@ async function prepareEvents(
   const prepared: PreparedEvent[] = []
   for (const [i, input] of events.entries()) {
     if (i > 0 && i % EVENTS_PER_SLICE === 0) await new Promise((resolve) => setImmediate(resolve))
-    const event: AuditEvent = { ...input, recorded_at: recordedAt }
-    const canonical = canonicalJson(event)
-    prepared.push({ event, canonical, leafHash: hasher.leafHash(Buffer.from(canonical, 'utf8')) })
+    const canonical = canonicalJson({ ...input, recorded_at: recordedAt })
+    prepared.push({ event: input, canonical, leafHash: hasher.leafHashOfText(canonical) })
   }
   return prepared
 }
@@ -99,21 +99,22 @@ export class Sealer {
       tenantId,
       prepared.map((p) => p.event.id),
     )
-    const fresh: (PreparedEvent & { seq: number })[] = []
+    // The events to append, in order; the first gets the head's size as its seq.
+    const fresh: PreparedEvent[] = []
     const results: SealedEvent[] = []
-    let seq = head.frontier.size
+    const firstSeq = head.frontier.size
     for (const item of prepared) {
       const id = item.event.id
       const existing = known.get(id)
       if (existing) {
-        results.push({ id, ...existing, status: 'duplicate' })
+        results.push({ id, seq: existing.seq, leafHash: existing.leafHash, status: 'duplicate' })
         continue
       }
-      const sealed = { seq: seq++, leafHash: item.leafHash }
+      const seq = firstSeq + fresh.length
       // A second copy of the same id later in this very batch is a duplicate of this one.
-      known.set(id, sealed)
-      fresh.push({ ...item, seq: sealed.seq })
-      results.push({ id, ...sealed, status: 'created' })
+      known.set(id, { seq, leafHash: item.leafHash })
+      fresh.push(item)
+      results.push({ id, seq, leafHash: item.leafHash, status: 'created' })
     }
     if (fresh.length === 0) return results
 
@@ -122,13 +123,8 @@ export class Sealer {
       head.frontier,
       fresh.map((f) => f.leafHash),
     )
-    await insertEvents(sql, tenantId, recordedAt, fresh)
-    await sql.query(
-      `INSERT INTO auditseal.audit_tree_nodes (tenant_id, idx, hash)
-       SELECT $1::uuid, n.idx, decode(n.hash, 'hex')
-       FROM unnest($2::bigint[], $3::text[]) AS n(idx, hash)`,
-      [tenantId, stored.map((s) => s.index), stored.map((s) => hashToHex(s.hash))],
-    )
+    await insertEvents(sql, tenantId, recordedAt, firstSeq, fresh)
+    await insertHashRun(sql, tenantId, stored)
     await sql.query(
       `UPDATE auditseal.audit_heads
        SET size = $2, root_hash = decode($3, 'hex'),
@@ -177,24 +173,56 @@ async function findExisting(
 ): Promise<Map<string, { seq: number; leafHash: Uint8Array }>> {
   const rows = await sql.query<{ id: string; seq: number | string; leaf_hash: unknown }>(
     `SELECT id::text AS id, seq, leaf_hash FROM auditseal.audit_events
-     WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
-    [tenantId, ids],
+     WHERE tenant_id = $1 AND id = ANY(string_to_array($2, ',')::uuid[])`,
+    // One comma-separated text rather than a JavaScript array, which node-postgres would
+    // escape item by item; validated ids are UUIDs, which hold no comma.
+    [tenantId, ids.join(',')],
   )
   return new Map(
     rows.map((r) => [r.id, { seq: Number(r.seq), leafHash: asBytes(r.leaf_hash) }] as const),
   )
 }
 
+const INSERT_EVENTS = `INSERT INTO auditseal.audit_events (tenant_id, seq, id, type, outcome,
+    actor_type, actor_id, target_type, target_id, occurred_at, recorded_at, canonical, leaf_hash)`
+
+const LEAF_HASH = `substring($5::bytea FROM ((e.n - 1) * ${HASH_SIZE} + 1)::int FOR ${HASH_SIZE})`
+
+// The events as one JSON array of their canonical texts, joined as they are (each is a JSON
+// object): nothing is escaped again, and the json type hands each element back as its exact
+// text, which becomes the `canonical` column; the query columns come from the parsed element.
+const EVENTS_FROM_TEXTS = `${INSERT_EVENTS}
+  SELECT $1::uuid, $3::bigint + e.n - 1, r.id, r.type, r.outcome, r.actor->>'type',
+    r.actor->>'id', r.target->>'type', r.target->>'id', r.occurred_at, $2::timestamptz,
+    e.event::text, ${LEAF_HASH}
+  FROM json_array_elements($4::json) WITH ORDINALITY AS e(event, n)
+  CROSS JOIN LATERAL json_to_record(e.event)
+    AS r(id uuid, type text, outcome text, occurred_at timestamptz, actor json, target json)`
+
+// PostgreSQL's JSON parser refuses \u0000 anywhere in a text it extracts from (text cannot
+// hold NUL), and `data` may hold one. Such batches send the query columns next to each
+// canonical text, which then travels as a JSON string.
+const EVENTS_FROM_ROWS = `${INSERT_EVENTS}
+  SELECT $1::uuid, $3::bigint + e.n - 1, r.i, r.t, r.o, r.at, r.ai, r.tt, r.ti, r.oc,
+    $2::timestamptz, r.c, ${LEAF_HASH}
+  FROM json_array_elements($4::json) WITH ORDINALITY AS e(event, n)
+  CROSS JOIN LATERAL json_to_record(e.event) AS r(i uuid, t text, o text, at text, ai text,
+    tt text, ti text, oc timestamptz, c text)`
+
 async function insertEvents(
   sql: Sql,
   tenantId: string,
   recordedAt: string,
-  fresh: readonly (PreparedEvent & { seq: number })[],
+  firstSeq: number,
+  fresh: readonly PreparedEvent[],
 ): Promise<void> {
-  // The rows travel as one JSON array: V8 serializes it natively and PostgreSQL parses it in
-  // C, several times cheaper than node-postgres escaping eleven array literals.
-  const rows = fresh.map(({ event, canonical, leafHash, seq }) => ({
-    s: seq,
+  const leafHashes = Buffer.concat(fresh.map((f) => f.leafHash))
+  if (!fresh.some((f) => f.canonical.includes('\\u0000'))) {
+    const events = `[${fresh.map((f) => f.canonical).join(',')}]`
+    await sql.query(EVENTS_FROM_TEXTS, [tenantId, recordedAt, firstSeq, events, leafHashes])
+    return
+  }
+  const rows = fresh.map(({ event, canonical }) => ({
     i: event.id,
     t: event.type,
     o: event.outcome,
@@ -204,15 +232,31 @@ async function insertEvents(
     ti: event.target?.id,
     oc: event.occurred_at,
     c: canonical,
-    h: hashToHex(leafHash),
   }))
+  await sql.query(EVENTS_FROM_ROWS, [
+    tenantId,
+    recordedAt,
+    firstSeq,
+    JSON.stringify(rows),
+    leafHashes,
+  ])
+}
+
+/**
+ * The hashes one append stores occupy consecutive StoredHashIndex positions: they go in as
+ * one row, the run's first index and the hashes concatenated (migration 0009).
+ */
+async function insertHashRun(
+  sql: Sql,
+  tenantId: string,
+  stored: readonly { index: number; hash: Uint8Array }[],
+): Promise<void> {
+  const first = (stored[0] as { index: number }).index
+  for (const [i, s] of stored.entries()) {
+    if (s.index !== first + i) throw new Error(`stored hash ${s.index} is not at ${first + i}`)
+  }
   await sql.query(
-    `INSERT INTO auditseal.audit_events (tenant_id, seq, id, type, outcome, actor_type, actor_id,
-       target_type, target_id, occurred_at, recorded_at, canonical, leaf_hash)
-     SELECT $1::uuid, r.s, r.i, r.t, r.o, r.at, r.ai, r.tt, r.ti, r.oc, $2::timestamptz, r.c,
-       decode(r.h, 'hex')
-     FROM json_to_recordset($3::json) AS r(s bigint, i uuid, t text, o text, at text, ai text,
-       tt text, ti text, oc timestamptz, c text, h text)`,
-    [tenantId, recordedAt, JSON.stringify(rows)],
+    `INSERT INTO auditseal.audit_tree_nodes (tenant_id, first_idx, hashes) VALUES ($1, $2, $3)`,
+    [tenantId, first, Buffer.concat(stored.map((s) => s.hash))],
   )
 }

@@ -167,7 +167,7 @@ describe.each(ENGINES)('append-only log tables on $name', ({ create }) => {
     const error = await t.db
       .tenantTransaction('reader', TENANT_A, (sql) =>
         sql.query(
-          `INSERT INTO auditseal.audit_tree_nodes (tenant_id, idx, hash) VALUES ($1, 99, '\\x00')`,
+          `INSERT INTO auditseal.audit_tree_nodes (tenant_id, first_idx, hashes) VALUES ($1, 99, '\\x00')`,
           [TENANT_A],
         ),
       )

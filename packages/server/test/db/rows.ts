@@ -44,7 +44,7 @@ export async function insertLogRows(sql: Sql, tenantId: string, size = 1): Promi
   for (let seq = 0; seq < size; seq++) await insertEvent(sql, tenantId, { seq })
   const hash = new Uint8Array(32).fill(7)
   await sql.query(
-    'INSERT INTO auditseal.audit_tree_nodes (tenant_id, idx, hash) VALUES ($1, 0, $2)',
+    'INSERT INTO auditseal.audit_tree_nodes (tenant_id, first_idx, hashes) VALUES ($1, 0, $2)',
     [tenantId, hash],
   )
   await sql.query(

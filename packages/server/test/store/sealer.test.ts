@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { toHex } from '@auditseal/core'
+import { canonicalJson, toHex } from '@auditseal/core'
 import type { AuditLog } from '../../src/store/index.js'
 import { Sealer, StoreError } from '../../src/store/index.js'
 import { allRows, expectedLeafHash, rebuildTree, testAuditLog } from '../support/audit-log.js'
@@ -35,6 +35,51 @@ describe.each(ENGINES)('sealing on $name', ({ create }) => {
     const head = await log.reader.head(tenant)
     expect(head.treeSize).toBe(25)
     expect(toHex(head.rootHash)).toBe(toHex(rebuildTree(log, rows).root()))
+  })
+
+  it('stores the exact canonical text and the query columns of events full of escapes', async () => {
+    const tenant = newTenantId()
+    const awkward = [
+      makeEvent(tenant, 0, {
+        actor: { type: 'user', id: 'quote " back \\ slash', name: 'tab\tnew\nline' },
+        target: { type: 'device', id: '\ud83d\ude00 caf\u00e9 \u2028', name: '\u0001' },
+        data: { nested: { '10': [1.5e-7, -0, 1e21], '9': '"}]' } },
+      }),
+      makeEvent(tenant, 1, { target: undefined, data: { 'k"ey': 'a,b' } }),
+      // A NUL in data takes the other way in (PostgreSQL's JSON parser refuses \u0000).
+      makeEvent(tenant, 2, {
+        actor: { type: 'user', id: 'u"\\' },
+        data: { nul: '\u0000', esc: '\\u0000' },
+      }),
+    ]
+    const sealed = [
+      ...(await log.sealer.seal(tenant, awkward.slice(0, 2))),
+      ...(await log.sealer.seal(tenant, awkward.slice(2))),
+    ]
+    const rows = await database.db.adminQuery<{
+      canonical: string
+      actor_id: string
+      target_type: string | null
+      target_id: string | null
+      type: string
+      occurred_at: Date
+    }>(
+      `SELECT canonical, actor_id, target_type, target_id, type, occurred_at
+       FROM auditseal.audit_events WHERE tenant_id = $1 ORDER BY seq`,
+      [tenant],
+    )
+    for (const [i, row] of rows.entries()) {
+      const event = awkward[i]!
+      const recordedAt = (JSON.parse(row.canonical) as { recorded_at: string }).recorded_at
+      expect(row.canonical).toBe(canonicalJson({ ...event, recorded_at: recordedAt }))
+      expect(toHex(sealed[i]!.leafHash)).toBe(expectedLeafHash(log, event, recordedAt))
+      expect(row.actor_id).toBe(event.actor.id)
+      expect(row.target_type).toBe(event.target?.type ?? null)
+      expect(row.target_id).toBe(event.target?.id ?? null)
+      expect(row.type).toBe(event.type)
+      expect(new Date(row.occurred_at).toISOString()).toBe(event.occurred_at)
+    }
+    rebuildTree(log, await allRows(database.db, tenant))
   })
 
   it('reports events already in the log, or repeated in the batch, as duplicates', async () => {

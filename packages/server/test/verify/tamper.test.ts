@@ -437,14 +437,20 @@ describe('an edited stored tree node', () => {
     const db = await fresh()
     const leafIndex = storedHashIndex(0, 100) // the leaf of seq 100
     const interiorIndex = storedHashIndex(3, 5) // the subtree of seqs 40..47
-    await withTriggersDisabled(db.db, (sql) =>
-      sql
-        .query(
-          `UPDATE auditseal.audit_tree_nodes SET hash = sha256(hash) WHERE tenant_id = $1 AND idx = ANY($2::bigint[])`,
-          [sealed.a.id, [leafIndex, interiorIndex]],
+    await withTriggersDisabled(db.db, async (sql) => {
+      // Hashes are stored in runs: replace the one at `index` inside the run that holds it.
+      for (const index of [leafIndex, interiorIndex]) {
+        await sql.query(
+          `UPDATE auditseal.audit_tree_nodes
+           SET hashes = overlay(hashes PLACING
+             sha256(substring(hashes FROM ($2::bigint - first_idx)::int * 32 + 1 FOR 32))
+             FROM ($2::bigint - first_idx)::int * 32 + 1)
+           WHERE tenant_id = $1 AND first_idx = (SELECT max(first_idx) FROM auditseal.audit_tree_nodes
+             WHERE tenant_id = $1 AND first_idx <= $2::bigint)`,
+          [sealed.a.id, index],
         )
-        .then(() => undefined),
-    )
+      }
+    })
     // The log still verifies: it is recomputed from the events, and both nodes are wrong
     // only in the cache of hashes the server proves from.
     const other = verify(db, sealed.b, withTrusted(sealed.b)) // meanwhile

@@ -6,6 +6,7 @@
 import { storedHashIndex } from '@auditseal/core'
 import type { Database, Sql } from '../../db/database.js'
 import { SET_TENANT_SQL } from '../../db/scope.js'
+import { readNodesAt } from '../../store/nodes.js'
 import type { CheckpointCopy } from '../checkpoints.js'
 import { VerifyError } from '../errors.js'
 import type { EventRecord, LogSource } from './types.js'
@@ -49,9 +50,6 @@ function eventPageSql(first: boolean): string {
      ORDER BY seq, recorded_at
      LIMIT $2`
 }
-
-const NODES_SQL = `SELECT idx, hash FROM auditseal.audit_tree_nodes
-  WHERE tenant_id = $1 AND idx = ANY($2::bigint[])`
 
 /** Events in the first page. */
 const FIRST_PAGE = 1000
@@ -194,10 +192,7 @@ async function storedLeaves(
     for (const s of [seq - 1, seq, seq + 1]) if (s >= 0) indexes.add(storedHashIndex(0, s))
   }
   if (indexes.size === 0) return new Map()
-  const nodes = await sql.query<{ idx: number; hash: unknown }>(NODES_SQL, [tenant, [...indexes]])
-  const map = new Map<number, Uint8Array>()
-  for (const node of nodes) if (node.hash instanceof Uint8Array) map.set(node.idx, node.hash)
-  return map
+  return readNodesAt(sql, tenant, [...indexes])
 }
 
 function toRecord(row: EventRow, storedLeaf: (seq: number) => Uint8Array | undefined): EventRecord {

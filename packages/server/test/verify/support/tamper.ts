@@ -101,7 +101,7 @@ export async function rebuildTree(
   const root = frontierRoot(hasher, frontier)
   await sql.query(`DELETE FROM auditseal.audit_tree_nodes WHERE tenant_id = $1`, [tenant])
   await sql.query(
-    `INSERT INTO auditseal.audit_tree_nodes (tenant_id, idx, hash)
+    `INSERT INTO auditseal.audit_tree_nodes (tenant_id, first_idx, hashes)
      SELECT $1, n.idx, decode(n.h, 'hex') FROM unnest($2::bigint[], $3::text[]) AS n(idx, h)`,
     [tenant, stored.map((s) => s.index), stored.map((s) => hex(s.hash))],
   )
