@@ -106,6 +106,8 @@ function orderedJson(value: unknown, depth: number): Json | typeof FALLBACK {
  * only the full serializer can be trusted with it.
  */
 export function inCanonicalOrder(event: object): object | undefined {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) return undefined
+  if (typeof (event as { toJSON?: unknown }).toJSON === 'function') return undefined
   const source = event as Record<string, unknown>
   const copy: Record<string, unknown> = {}
   let count = 0

@@ -132,6 +132,12 @@ describe('jcs', () => {
     )
   })
 
+  it('canonicalJson of what is not an event object is still the package text', () => {
+    for (const value of [[], [1, 'a'], 'text', 7, null, new Date(0), { toJSON: () => [2, 1] }]) {
+      expect(canonicalJson(value as unknown as AuditEvent)).toBe(reference(value))
+    }
+  })
+
   it('agrees with the package on a full event', () => {
     const event = fullEvent() as AuditEvent
     expect(canonicalJson(event)).toBe(reference(event))

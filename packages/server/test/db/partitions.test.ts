@@ -94,6 +94,21 @@ describe.each(ENGINES)('ensure_event_partition on $name', ({ create }) => {
     ])
   })
 
+  it('gives every tenant policy, on tables and partitions, the setting read once per statement', async () => {
+    const policies = await t.db.adminQuery<{ table: string; qual: string; check: string | null }>(
+      `SELECT tablename AS table, qual, with_check AS check FROM pg_policies
+       WHERE schemaname = 'auditseal' AND policyname IN ('tenant_writer', 'tenant_reader')`,
+    )
+    expect(policies.map((p) => p.table)).toContain('audit_events_p2031_05')
+    expect(policies.length).toBeGreaterThanOrEqual(14)
+    for (const policy of policies) {
+      for (const expression of [policy.qual, policy.check ?? policy.qual]) {
+        // A scalar subquery (an InitPlan), not a per-row call.
+        expect(expression).toMatch(/^\(tenant_id = \( SELECT/)
+      }
+    }
+  })
+
   it('routes rows of that month into it, still tenant-scoped, also read directly', async () => {
     const recordedAt = new Date('2031-05-20T08:00:00Z')
     await t.db.tenantTransaction('writer', TENANT_A, (sql) =>
