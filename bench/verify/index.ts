@@ -2,11 +2,12 @@
 // not grow with the log. Builds an NDJSON export of 10^6 events (and its first 10^5 as a file
 // of its own) with a signed checkpoint at each size, then verifies each file in a fresh
 // process. Prints events verified per second next to raw SHA-256 over the same canonical
-// bytes (one hash per event, as the leaf hash), the ratio, peak RSS, and where the time of
-// one event goes.
+// bytes (one createHash per event, as a leaf hash is commonly computed), the ratio, peak RSS,
+// the full checks of every event (fastPath: false) on the smaller file for comparison, and
+// where the time of one event goes on either path.
 
 import { fork } from 'node:child_process'
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash, hash, randomBytes } from 'node:crypto'
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -14,6 +15,11 @@ import type { AuditEvent } from '@auditseal/core'
 import { deriveSigner, logOrigin, validateEvent, verifierKeyString } from '@auditseal/core'
 import { nodeCrypto } from '../../packages/server/src/crypto/node-crypto.js'
 import { isCanonicalText } from '../../packages/server/src/verify/event-check.js'
+import {
+  newSealedSuffix,
+  readSealedSuffix,
+} from '../../packages/server/src/verify/sources/sealed-line.js'
+import { nodeDigests, StreamingTree } from '../../packages/server/src/verify/tree.js'
 import { formatRate, opsPerSecond } from '../core/measure.js'
 import { generateExport } from './generate.js'
 
@@ -22,17 +28,23 @@ const TENANT = '0190d0a8-7f3c-7b6e-9a2d-3c4b5a697887'
 
 interface ChildResult {
   events: number
+  vouched: number
   ms: number
   maxRssBytes: number
   exitCode: number
   findings: number
 }
 
-function verifyInChild(file: string, checkpointFile: string, vkey: string): Promise<ChildResult> {
+function verifyInChild(
+  file: string,
+  checkpointFile: string,
+  vkey: string,
+  full = false,
+): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const child = fork(
       new URL('./verify-child.ts', import.meta.url),
-      [file, checkpointFile, vkey],
+      [file, checkpointFile, vkey, ...(full ? ['full'] : [])],
       {
         stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
       },
@@ -78,22 +90,48 @@ try {
       1000,
     )
 
-  console.log('events      verify (events/s)   raw SHA-256 (events/s)   ratio   peak RSS')
+  console.log(
+    'events      verify (events/s)   raw SHA-256 (events/s)   ratio   peak RSS   vouched by bytes',
+  )
+  const row = (label: string, result: ChildResult, baseline: number) => {
+    const rate = (result.events * 1000) / result.ms
+    console.log(
+      `${label.padStart(9)}  ${formatRate(rate)}        ${formatRate(baseline)}        ${(rate / baseline).toFixed(2).padStart(5)}   ${mb(result.maxRssBytes).padStart(8)}   ${result.vouched.toLocaleString('en-US')}`,
+    )
+  }
   for (const size of SIZES) {
     const checkpointFile = join(dir, `checkpoint-${size}`)
     await writeFile(checkpointFile, checkpoints.get(size) as string)
     const baseline = rawSha()
     const result = await verifyInChild(files.get(size) as string, checkpointFile, vkey)
-    if (result.exitCode !== 0 || result.findings !== 0 || result.events !== size) {
+    if (
+      result.exitCode !== 0 ||
+      result.findings !== 0 ||
+      result.events !== size ||
+      result.vouched !== size
+    ) {
       throw new Error(
         `verification of ${size} events did not come out intact: ${JSON.stringify(result)}`,
       )
     }
-    const rate = (result.events * 1000) / result.ms
-    console.log(
-      `${size.toLocaleString('en-US').padStart(9)}  ${formatRate(rate)}        ${formatRate(baseline)}        ${(rate / baseline).toFixed(2).padStart(5)}   ${mb(result.maxRssBytes).padStart(8)}`,
-    )
+    row(size.toLocaleString('en-US'), result, baseline)
   }
+
+  // The full checks of every event, for comparison (what a log with no matching signed root
+  // gets): the smaller file only.
+  const small = SIZES[0] as number
+  const fullBaseline = rawSha()
+  const full = await verifyInChild(
+    files.get(small) as string,
+    join(dir, `checkpoint-${small}`),
+    vkey,
+    true,
+  )
+  if (full.exitCode !== 0 || full.findings !== 0 || full.vouched !== 0) {
+    throw new Error(`the full checks did not come out intact: ${JSON.stringify(full)}`)
+  }
+  console.log('\nthe full checks of every event (fastPath: false):')
+  row(small.toLocaleString('en-US'), full, fullBaseline)
 
   // Where one event's time goes (same events, in memory, this process).
   const texts = sample.slice(0, 20_000).map((b) => b.toString('utf8'))
@@ -101,22 +139,61 @@ try {
   let k = 0
   const step = (fn: (n: number) => unknown) =>
     1e6 / opsPerSecond(() => fn(k++ % texts.length), 1, 500)
+  const lines = sample
+    .slice(0, 20_000)
+    .map((b, n) =>
+      Buffer.from(
+        `${b.subarray(0, -1).toString('latin1')},"seq":${n},"leaf_hash":"${createHash('sha256').update(Buffer.of(0)).update(b).digest('base64')}"}`,
+        'latin1',
+      ),
+    )
+  const suffix = newSealedSuffix()
+  const digests = nodeDigests()
+  const tree = new StreamingTree(digests)
+  const leaf = hash('sha256', sample[0] as Buffer, 'binary')
+  const say = (label: string, us: number) =>
+    console.log(`  ${label.padEnd(60)} ${us.toFixed(2).padStart(6)}`)
   console.log('\nper event, microseconds:')
-  console.log(
-    `  SHA-256 of the canonical bytes       ${step((n) =>
+  say(
+    'SHA-256 of the canonical bytes (createHash: the baseline)',
+    step((n) =>
       createHash('sha256')
         .update(sample[n] as Buffer)
         .digest(),
-    ).toFixed(2)}`,
+    ),
   )
-  console.log(
-    `  JSON.parse                           ${step((n) => JSON.parse(texts[n] as string)).toFixed(2)}`,
+  console.log('fast path (a signed root vouches for the bytes):')
+  say(
+    'read the export suffix (seq, leaf_hash)',
+    step((n) => {
+      const line = lines[n] as Buffer
+      return readSealedSuffix(line, 0, line.length, suffix)
+    }),
   )
-  console.log(
-    `  validateEvent (envelope v1)          ${step((n) => validateEvent(parsed[n], { requireRecordedAt: true })).toFixed(2)}`,
+  say(
+    "that, and the leaf hash of the line's event bytes (one-shot)",
+    step((n) => {
+      const line = lines[n] as Buffer
+      readSealedSuffix(line, 0, line.length, suffix)
+      return digests.exportLeaf(line, 0, suffix.eventEnd)
+    }),
   )
-  console.log(
-    `  canonical check (isCanonicalText)    ${step((n) => isCanonicalText(parsed[n] as AuditEvent, texts[n] as string)).toFixed(2)}`,
+  say(
+    'append a leaf to the tree (one node hash on average)',
+    step(() => tree.append(leaf)),
+  )
+  console.log('full checks (from the first thing a signed root does not vouch for):')
+  say(
+    'JSON.parse',
+    step((n) => JSON.parse(texts[n] as string)),
+  )
+  say(
+    'validateEvent (envelope v1)',
+    step((n) => validateEvent(parsed[n], { requireRecordedAt: true })),
+  )
+  say(
+    'canonical check (isCanonicalText)',
+    step((n) => isCanonicalText(parsed[n] as AuditEvent, texts[n] as string)),
   )
 } finally {
   await rm(dir, { recursive: true, force: true })

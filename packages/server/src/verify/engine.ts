@@ -3,15 +3,17 @@
 // compares it with the stored one; it appends the recomputed leaf to a Merkle frontier
 // (O(log n) hashes: the tree is never held), and wherever a signed checkpoint has a size it
 // compares the signed root with the recomputed one. At the end it explains what differs.
+//
+// A source that can read its events again (an export file) may first *speculate*
+// (addSealed): hand over only each event's leaf, hashed from its bytes, up to the next
+// checkpoint size. If every signed root there matches, those events are exactly the bytes the
+// log sealed and signed, and nothing the full checks would say about them can differ (see
+// docs/verify.md, "why hashing the bytes is enough"); the region is committed. At the first
+// thing that does not match, the verifier goes back to the last commit and the source reads
+// the events from there again, for the full checks — the findings are those of the full path.
 
-import type { Frontier, TreeHasher } from '@auditseal/core'
-import {
-  EMPTY_FRONTIER,
-  appendLeaves,
-  constantTimeEqual,
-  frontierRoot,
-  toBase64,
-} from '@auditseal/core'
+import type { TreeHasher } from '@auditseal/core'
+import { constantTimeEqual, toBase64 } from '@auditseal/core'
 import type { CheckpointBook, VerifiedCheckpoint } from './checkpoints.js'
 import type { RecordCheck } from './event-check.js'
 import { checkRecord } from './event-check.js'
@@ -19,6 +21,8 @@ import type { Finding, FindingLog } from './findings.js'
 import { Locator } from './locate.js'
 import { SeqTracker } from './sequence.js'
 import type { EventRecord } from './sources/types.js'
+import type { HashString, TreeDigests, TreeMark } from './tree.js'
+import { StreamingTree, hashBytes, hashString, hasherDigests } from './tree.js'
 
 export interface LogVerifierOptions {
   tenant: string
@@ -27,7 +31,12 @@ export interface LogVerifierOptions {
   findings: FindingLog
   /** Events beyond the newest signed checkpoint are an error, not a warning. */
   strict?: boolean
+  /** The tree's hashes; default: `hasher`'s SHA-256 (node's one-shot hash is faster). */
+  digests?: TreeDigests
 }
+
+/** What became of an event given to addSealed. */
+export type SealedOutcome = 'next' | 'committed' | 'rewound'
 
 export type TrustedStatus = 'matches' | 'differs' | 'beyond_end'
 
@@ -41,10 +50,12 @@ export interface VerifyResult {
   /** The newest of those: what --save stores. */
   readonly newestMatched: VerifiedCheckpoint | undefined
   readonly trusted: { readonly size: number; readonly status: TrustedStatus } | undefined
+  /**
+   * Of `events`, the first this many were vouched for by their bytes alone (addSealed): each
+   * hashed to its stored leaf hash and the signed roots matched, so they were not re-parsed.
+   */
+  readonly vouched: number
 }
-
-/** Leaves are appended to the frontier in batches of at most this many. */
-const APPEND_BATCH = 4096
 
 interface Recent {
   seq: number
@@ -53,10 +64,12 @@ interface Recent {
 }
 
 export class LogVerifier {
-  private frontier: Frontier = EMPTY_FRONTIER
-  private pending: Uint8Array[] = []
-  /** Leaves appended, pending included: the size of the recomputed tree. */
+  private readonly tree: StreamingTree
+  /** Leaves appended: the size of the recomputed tree. */
   private count = 0
+  /** While speculating: the last commit, where a rewind goes back to. */
+  private commit: TreeMark | undefined
+  private vouched = 0
   private readonly seqs: SeqTracker
   private readonly sizes: number[]
   private nextSize = 0
@@ -72,6 +85,7 @@ export class LogVerifier {
   private finished = false
 
   constructor(private readonly options: LogVerifierOptions) {
+    this.tree = new StreamingTree(options.digests ?? hasherDigests(options.hasher))
     this.sizes = options.book.sizes()
     this.locator = new Locator(options.tenant)
     this.seqs = new SeqTracker((kind, seq, message, endSeq) =>
@@ -85,6 +99,7 @@ export class LogVerifier {
    * checkRecord's result when it was computed elsewhere (another thread), else it is done here.
    */
   add(record: EventRecord, check?: RecordCheck): void {
+    if (this.commit !== undefined) throw new Error('add() while speculating: rewind() first')
     const { seq, flagged } = this.seqs.next(record.seq, record.seqText ?? String(record.seq))
     const { leaf, problems, recordedAt } =
       check ?? checkRecord(record, this.options.tenant, this.options.hasher)
@@ -96,17 +111,88 @@ export class LogVerifier {
     if (seq !== undefined && recordedAt !== undefined) {
       this.noteOrder(seq, recordedAt, problems.length === 0 && !flagged)
     }
-    this.pending.push(leaf)
+    this.tree.append(hashString(leaf))
     this.count++
     if (this.sizes[this.nextSize] === this.count) this.compareCheckpoints()
-    else if (this.pending.length >= APPEND_BATCH) this.flush()
+  }
+
+  /**
+   * speculate starts the fast path, before the first event: true when there is a signed root
+   * to vouch for events and nothing has differed yet; then give events to addSealed.
+   */
+  speculate(): boolean {
+    if (this.count !== 0 || this.finished || this.firstMismatch !== undefined) return false
+    if (this.options.book.newestSize === 0) return false
+    this.commit = this.tree.mark()
+    return true
+  }
+
+  /** True between speculate() and the end of speculation (a rewind, or the newest checkpoint). */
+  get speculating(): boolean {
+    return this.commit !== undefined
+  }
+
+  /** Events committed so far: where the full path resumes after a rewind. */
+  get committed(): number {
+    return this.commit?.size ?? this.vouched
+  }
+
+  /**
+   * addSealed is the fast path: the next event, whose stored leaf hash the caller found equal
+   * to `leaf`, the hash of its bytes as read. Returns 'committed' when it completes a size
+   * whose every signed root matches (speculation ends there when no larger size is signed),
+   * 'rewound' when its seq is not the next or a signed root differs: the verifier is back at
+   * the last commit, and the events from there on must be given again, to add().
+   */
+  addSealed(seq: number, leaf: HashString): SealedOutcome {
+    const commit = this.commit
+    if (commit === undefined) throw new Error('addSealed() without speculate()')
+    if (seq !== this.count) return this.rewindTo(commit)
+    this.tree.append(leaf)
+    const size = ++this.count
+    if (this.sizes[this.nextSize] !== size) return 'next'
+    const root = hashBytes(this.tree.root())
+    if (!this.options.book.at(size).every((c) => constantTimeEqual(c.rootHash, root))) {
+      return this.rewindTo(commit)
+    }
+    this.nextSize++
+    this.judgeCheckpoints(size, root)
+    this.seqs.advanceTo(size)
+    this.recent.length = 0 // see prime()
+    this.vouched = size
+    this.commit = size >= this.options.book.newestSize ? undefined : this.tree.mark()
+    return 'committed'
+  }
+
+  /** Ends speculation at the last commit (the caller found a line it cannot vouch for). */
+  rewind(): void {
+    if (this.commit !== undefined) this.rewindTo(this.commit)
+  }
+
+  /**
+   * prime gives the recorded_at of the (up to two) events before the last commit, which the
+   * fast path did not read, so the order hints of the next events are as the full path's.
+   */
+  prime(previous: readonly { seq: number; recordedAt: string | undefined }[]): void {
+    if (this.commit !== undefined) throw new Error('prime() while speculating')
+    this.recent.length = 0
+    for (const { seq, recordedAt } of previous.slice(-2)) {
+      if (recordedAt !== undefined) this.recent.push({ seq, recordedAt, clean: true })
+    }
+  }
+
+  private rewindTo(commit: TreeMark): 'rewound' {
+    this.tree.reset(commit)
+    this.count = commit.size
+    this.commit = undefined
+    return 'rewound'
   }
 
   /** finish judges what remains — the tail, checkpoints never reached, root differences. */
   finish(): VerifyResult {
     if (this.finished) throw new Error('finish() was called twice')
+    if (this.commit !== undefined) throw new Error('finish() while speculating: rewind() first')
     this.finished = true
-    this.flush()
     this.seqs.finish()
     this.checkpointsBeyondTheEnd()
     this.unsignedTail()
@@ -114,10 +200,11 @@ export class LogVerifier {
     const trusted = this.trusted && { size: this.trusted.size, status: this.trusted.status }
     return {
       events: this.count,
-      rootHash: frontierRoot(this.options.hasher, this.frontier),
+      rootHash: hashBytes(this.tree.root()),
       matched: this.matched,
       newestMatched: this.newestMatched,
       trusted,
+      vouched: this.vouched,
     }
   }
 
@@ -151,19 +238,15 @@ export class LogVerifier {
     if (this.recent.length > 2) this.recent.shift()
   }
 
-  private flush(): void {
-    if (this.pending.length === 0) return
-    this.frontier = appendLeaves(this.options.hasher, this.frontier, this.pending).frontier
-    this.pending = []
-  }
-
   /** Compares every verified checkpoint of the current size with the recomputed root. */
   private compareCheckpoints(): void {
-    this.flush()
     const size = this.count
     if (this.sizes[this.nextSize] !== size) return
     this.nextSize++
-    const root = frontierRoot(this.options.hasher, this.frontier)
+    this.judgeCheckpoints(size, hashBytes(this.tree.root()))
+  }
+
+  private judgeCheckpoints(size: number, root: Uint8Array): void {
     const differing: VerifiedCheckpoint[] = []
     for (const checkpoint of this.options.book.at(size)) {
       const matches = constantTimeEqual(checkpoint.rootHash, root)

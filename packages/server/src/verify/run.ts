@@ -2,7 +2,7 @@
 // verifier key and the tenant, gather every checkpoint (outside copies first, then the log's
 // own list), stream the events through the LogVerifier, and say what was found.
 
-import type { CryptoProvider, VerifierKey } from '@auditseal/core'
+import type { CryptoProvider, TreeHasher, VerifierKey } from '@auditseal/core'
 import { AuditsealError, createTreeHasher, isUuid, parseVerifierKey } from '@auditseal/core'
 import { nodeCrypto } from '../crypto/node-crypto.js'
 import { openPostgres } from '../db/postgres.js'
@@ -20,10 +20,15 @@ import { ApiSource } from './sources/api.js'
 import { readCheckpointDir, readCheckpointFile } from './sources/checkpoint-files.js'
 import { DatabaseSource } from './sources/database.js'
 import type { RecordCheck } from './event-check.js'
+import { checkRecord } from './event-check.js'
 import { forEachChecked } from './sources/export-batch.js'
+import type { Range } from './sources/export-fast.js'
+import { readRanges, speculateExport } from './sources/export-fast.js'
 import { ExportFileSource } from './sources/export-file.js'
+import { parseExportLine } from './sources/export-line.js'
 import { defaultWorkers } from './sources/parallel.js'
 import type { EventRecord, LogSource, SourceKind } from './sources/types.js'
+import { nodeDigests, providerDigests } from './tree.js'
 
 export type SourceOptions =
   | { kind: 'database'; databaseUrl: string; tenant: string; pageSize?: number }
@@ -49,6 +54,12 @@ export interface VerifyLogOptions {
    * core but one when there are more than two cores, else none (sources/parallel.ts).
    */
   workers?: number
+  /**
+   * Vouch for an export's events by their bytes where a signed root matches, and run the full
+   * checks only from the first thing that does not (default true; docs/verify.md). False:
+   * the full checks for every event.
+   */
+  fastPath?: boolean
 }
 
 export interface VerifyReport {
@@ -90,9 +101,11 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
       logListIsComplete: logList !== undefined,
     })
     const hasher = createTreeHasher(crypto)
+    const digests = crypto === nodeCrypto ? nodeDigests() : providerDigests(crypto)
     const verifier = new LogVerifier({
       tenant,
       hasher,
+      digests,
       book,
       findings,
       strict: options.strict ?? false,
@@ -100,11 +113,18 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
     progress.start(expected ?? (book.newestSize || undefined), 'events')
     try {
       if (source instanceof ExportFileSource) {
-        // Each event is checked on its own in batches, on worker threads when the hashes are
-        // node's own; the verifier takes them in file order.
+        // The fast path first, as far as signed roots vouch for the bytes; then, from where it
+        // stopped, each event is checked on its own in batches, on worker threads when the
+        // hashes are node's own; the verifier takes them in file order.
+        let start = 0
+        if (options.fastPath !== false && verifier.speculate()) {
+          const stop = await speculateExport(source.path, verifier, digests, progress)
+          start = stop.resumeAt
+          await primeOrder(verifier, source.path, stop.before, tenant, hasher)
+        }
         const workers = crypto === nodeCrypto ? (options.workers ?? defaultWorkers()) : 0
         const add = (record: EventRecord, check: RecordCheck) => verifier.add(record, check)
-        for await (const batch of source.checkedBatches({ tenant, hasher, workers })) {
+        for await (const batch of source.checkedBatches({ tenant, hasher, workers, start })) {
           forEachChecked(batch, add)
           progress.tick(batch.seqs.length)
         }
@@ -134,6 +154,27 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
   } finally {
     await source.close()
   }
+}
+
+/**
+ * Gives the verifier the recorded_at of the last events the fast path vouched for (their
+ * lines read again and checked), so order hints from there on are the full path's.
+ */
+async function primeOrder(
+  verifier: LogVerifier,
+  path: string,
+  before: readonly Range[],
+  tenant: string,
+  hasher: TreeHasher,
+): Promise<void> {
+  const count = verifier.committed
+  const lines = await readRanges(path, before)
+  verifier.prime(
+    lines.map((bytes, i) => ({
+      seq: count - lines.length + i,
+      recordedAt: checkRecord(parseExportLine(bytes), tenant, hasher).recordedAt,
+    })),
+  )
 }
 
 interface OpenedSource {

@@ -58,6 +58,17 @@ export class SeqTracker {
     return { seq, flagged: true }
   }
 
+  /**
+   * advanceTo records that seqs up to n − 1 were seen in order (the verifier's fast path, whose
+   * events were each the next seq); only when nothing is open.
+   */
+  advanceTo(n: number): void {
+    if (this.gaps.length > 0 || this.late !== undefined || n - 1 < this.maxSeq) {
+      throw new Error('advanceTo() with seqs open or out of order')
+    }
+    this.maxSeq = n - 1
+  }
+
   /** Reports what is still open: the last late run, and every gap never filled. */
   finish(): void {
     this.endLateRun()

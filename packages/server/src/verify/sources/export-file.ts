@@ -14,7 +14,7 @@ import type { EventRecord, LogSource } from './types.js'
 export class ExportFileSource implements LogSource {
   readonly kind = 'export' as const
 
-  constructor(private readonly path: string) {}
+  constructor(readonly path: string) {}
 
   get label(): string {
     return this.path

@@ -82,6 +82,8 @@ export interface ParallelOptions {
   hasher: Pick<TreeHasher, 'leafHash'>
   /** Worker threads to check on; 0: check on this thread. */
   workers: number
+  /** The byte to start reading at (the start of a line); default 0. */
+  start?: number
 }
 
 /** The checked batches of an export file, in file order. */
@@ -89,7 +91,9 @@ export async function* checkedBatches(
   path: string,
   options: ParallelOptions,
 ): AsyncGenerator<CheckedBatch> {
-  const source = lineBatches(createReadStream(path, { highWaterMark: CHUNK_BYTES }))
+  const source = lineBatches(
+    createReadStream(path, { highWaterMark: CHUNK_BYTES, start: options.start ?? 0 }),
+  )
   const url = options.workers > 0 ? workerUrl() : undefined
   const count = url === undefined ? 0 : Math.floor(options.workers)
   if (count === 0) {
