@@ -5,17 +5,23 @@
 //   (b) sustained events/second through the SDK into the sealed store: log BENCH_EVENTS
 //       events, then flush(); every one validated, spooled, sent, sealed and counted;
 //   (c) the original approach (an un-awaited INSERT per event through a pg pool of 5, no
-//       hashing, no sealing) into the same table: the same two numbers.
-// Targets: p99 log() ≤ 50 µs; sustained ≥ 10× the original.
-import { randomUUID } from 'node:crypto'
+//       hashing, no sealing) into the same table: the same two numbers;
+//   (d) for reference, sustained events/second through the SDK's in-process transport into a
+//       sealer hosted by this process (as the gateway in `auditseal serve` does): no HTTP,
+//       but the sealer shares this process's CPU with the producer.
+// Targets: p99 log() ≤ 50 µs; sustained ≥ 10× the original (through HTTP).
+// BENCH_DURABILITY picks the SDK's durability mode (default: the SDK's default, group).
+import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { migrate, openPostgres } from '../../packages/server/src/db/index.js'
 import { createApiKey } from '../../packages/server/src/http/index.js'
-import { createAuditLogger } from '../../packages/sdk/src/index.js'
-import type { AuditLogger, AuditLoggerStats } from '../../packages/sdk/src/index.js'
+import { nodeCrypto } from '../../packages/server/src/crypto/node-crypto.js'
+import { AuditLog } from '../../packages/server/src/store/index.js'
+import { createAuditLogger, createInProcessTransport } from '../../packages/sdk/src/index.js'
+import type { AuditLogger, AuditLoggerStats, Durability } from '../../packages/sdk/src/index.js'
 import { gatewayEvent } from './events.js'
 import { originalApproach } from './original.js'
 import type { OriginalResult } from './original.js'
@@ -29,6 +35,7 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000)
 const ORIGINAL_EVENTS = Number(process.env.BENCH_ORIGINAL_EVENTS ?? 50_000)
 /** Batches in flight (the SDK's default is 2). */
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2)
+const DURABILITY = process.env.BENCH_DURABILITY as Durability | undefined
 const WARMUP_EVENTS = 20_000
 /** log() calls in one tight loop, for the CPU time per call. */
 const CPU_EVENTS = 20_000
@@ -146,6 +153,7 @@ async function measureSdk(audit: AuditLogger): Promise<SdkResult> {
 function report(
   sdk: SdkResult,
   original: OriginalResult,
+  inProcess: { rate: number },
   sealed: { rows: number; ids: number },
 ): void {
   const n = (count: number) => count.toLocaleString('en-US')
@@ -166,6 +174,10 @@ function report(
     `  original  ${rate(original.rate)}  (${n(ORIGINAL_EVENTS)} plain INSERTs, ${original.failed} failed)`,
   )
   console.log(`  SDK / original = ${(sdk.rate / original.rate).toFixed(1)}×`)
+  console.log(
+    `  SDK in-process ${rate(inProcess.rate)}  (${n(EVENTS)} events into a sealer in the producer's process, no HTTP; ` +
+      `${(inProcess.rate / original.rate).toFixed(1)}× the original; reference only, the target is through HTTP)`,
+  )
   const once = sealed.rows === sdk.logged && sealed.ids === sdk.logged
   console.log(
     `\nstore: ${n(sealed.rows)} rows, ${n(sealed.ids)} distinct ids for ${n(sdk.logged)} events ` +
@@ -199,18 +211,68 @@ async function main(): Promise<void> {
     )
     console.log(`${cpus().length} CPUs, load average ${load()}\n`)
 
-    audit = createAuditLogger({ url: serve.url, apiKey, spoolDir, concurrency: CONCURRENCY })
+    console.log(`SDK durability: ${DURABILITY ?? 'group (the default)'}\n`)
+    audit = createAuditLogger({
+      url: serve.url,
+      apiKey,
+      spoolDir,
+      concurrency: CONCURRENCY,
+      durability: DURABILITY,
+    })
     const sdk = await measureSdk(audit)
     await audit.close()
     audit = undefined
     const sealed = await countRows(url, tenant)
     const original = await originalApproach(url, randomUUID(), gatewayEvent, ORIGINAL_EVENTS)
-    report(sdk, original, sealed)
+    await stopServe() // the in-process run has the machine to itself, as the others did
+    stopServe = async () => {}
+    const inProcess = await measureInProcess(url, join(spoolDir, 'in-process'))
+    report(sdk, original, inProcess, sealed)
   } finally {
     await audit?.close({ timeoutMs: 0 })
     await stopServe()
     rmSync(spoolDir, { recursive: true, force: true })
     await admin(ADMIN_URL, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+  }
+}
+
+/**
+ * Sustained events/second through the in-process transport into a sealer hosted here, on the
+ * same database: logged until sealed and acknowledged, checked in the store.
+ */
+async function measureInProcess(url: string, spoolDir: string): Promise<{ rate: number }> {
+  const db = openPostgres(url, { max: 4 })
+  const tenant = randomUUID()
+  const log = new AuditLog({
+    store: { write: db, read: db, close: async () => {} },
+    crypto: nodeCrypto,
+    logName: 'bench.auditseal.local',
+    signingSeed: randomBytes(32),
+  })
+  const audit = createAuditLogger({
+    transport: createInProcessTransport((tenantId, batch) => log.sealer.seal(tenantId, batch)),
+    spoolDir,
+    tenantId: tenant,
+    concurrency: CONCURRENCY,
+    durability: DURABILITY,
+  })
+  try {
+    await logEvents(audit, WARMUP_EVENTS)
+    await audit.flush()
+    const started = performance.now()
+    await logEvents(audit, EVENTS)
+    await audit.flush()
+    const rate = EVENTS / ((performance.now() - started) / 1000)
+    await audit.close()
+    const sealed = await countRows(url, tenant)
+    const logged = WARMUP_EVENTS + EVENTS
+    if (sealed.rows !== logged || sealed.ids !== logged) {
+      throw new Error(`in-process: ${sealed.rows} rows, ${sealed.ids} ids for ${logged} events`)
+    }
+    return { rate }
+  } finally {
+    await audit.close({ timeoutMs: 0 })
+    await db.close()
   }
 }
 

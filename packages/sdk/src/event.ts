@@ -5,7 +5,13 @@
 
 import { randomFillSync } from 'node:crypto'
 import type { AuditEvent, EventIssue } from '@auditseal/core'
-import { InvalidEventError, SYSTEM_TENANT_ID, uuidv7, validateEvent } from '@auditseal/core'
+import {
+  InvalidEventError,
+  SYSTEM_TENANT_ID,
+  uuidv7,
+  validateEvent,
+  validateEventJson,
+} from '@auditseal/core'
 
 /**
  * An event as a producer hands it to log(): the envelope v1 (architecture §2) where `v`, `id`
@@ -25,8 +31,12 @@ export type AuditEventInput = Omit<
 
 export interface PreparedEvent {
   id: string
-  /** The event's JSON, as spooled and sent. */
+  /**
+   * The event's JSON, as spooled and sent — but for the last `dropTail` characters before its
+   * closing `}`, which the spool leaves out (see encodeFrame): the placeholder tenant.
+   */
   json: string
+  dropTail: number
 }
 
 export interface PrepareOptions {
@@ -44,8 +54,8 @@ export interface PrepareOptions {
  * once it has filled in the real one (a UUID of the same length).
  */
 const PLACEHOLDER_TENANT = SYSTEM_TENANT_ID
-/** JSON.stringify writes members in insertion order: the placeholder, inserted first, leads. */
-const PLACEHOLDER_PREFIX = `{"tenant_id":${JSON.stringify(PLACEHOLDER_TENANT)},`
+/** JSON.stringify writes members in insertion order: the placeholder, inserted last, ends it. */
+const PLACEHOLDER_MEMBER = `,"tenant_id":${JSON.stringify(PLACEHOLDER_TENANT)}`
 
 /** Returns the function log() calls on every event; it throws InvalidEventError. */
 export function createEventPreparer(options: PrepareOptions): (input: unknown) => PreparedEvent {
@@ -66,31 +76,37 @@ export function createEventPreparer(options: PrepareOptions): (input: unknown) =
 
   return (input) => {
     if (!isPlainObject(input)) throw invalid(validateEvent(input))
-    let event: Record<string, unknown>
-    let placeholder = false
-    if (Object.hasOwn(input, 'tenant_id')) event = { ...input }
-    else if (options.tenantId !== undefined) event = { tenant_id: options.tenantId, ...input }
-    else if (options.requireTenant) throw new InvalidEventError([TENANT_REQUIRED])
-    else {
-      event = { tenant_id: PLACEHOLDER_TENANT, ...input }
-      placeholder = true
+    const hasTenant = given(input, 'tenant_id')
+    const placeholder = !hasTenant && options.tenantId === undefined
+    if (placeholder && options.requireTenant) throw new InvalidEventError([TENANT_REQUIRED])
+    // One object literal, the defaults first: a member the producer gave replaces its default
+    // in place. A placeholder tenant comes last, where the spool can leave it out.
+    const id = given(input, 'id') ? '' : uuidv7(uuidOptions)
+    const occurredAt = given(input, 'occurred_at') ? '' : nowIso()
+    const event: Record<string, unknown> = placeholder
+      ? { v: 1, id, occurred_at: occurredAt, ...input, tenant_id: PLACEHOLDER_TENANT }
+      : { v: 1, id, occurred_at: occurredAt, tenant_id: options.tenantId ?? '', ...input }
+
+    // Validated and serialized in one go: the validator measures the event by its JSON.
+    const result = validateEventJson(event)
+    if (!result.ok || given(input, 'recorded_at')) {
+      const issues = result.ok ? [] : result.issues
+      if (given(input, 'recorded_at')) issues.push(RECORDED_AT_NOT_ALLOWED)
+      throw new InvalidEventError(issues)
     }
-    if (!Object.hasOwn(event, 'v')) event.v = 1
-    if (!Object.hasOwn(event, 'id')) event.id = uuidv7(uuidOptions)
-    if (!Object.hasOwn(event, 'occurred_at')) event.occurred_at = nowIso()
-
-    const result = validateEvent(event)
-    const issues = result.ok ? [] : result.issues
-    if (Object.hasOwn(event, 'recorded_at')) issues.push(RECORDED_AT_NOT_ALLOWED)
-    if (issues.length > 0) throw new InvalidEventError(issues)
-
-    const json = JSON.stringify(event)
     return {
       id: event.id as string,
-      json: placeholder ? `{${json.slice(PLACEHOLDER_PREFIX.length)}` : json,
+      json: result.json,
+      dropTail: placeholder ? PLACEHOLDER_MEMBER.length : 0,
     }
   }
 }
+
+/** Whether spreading `input` copies member `key`: an own, enumerable property. */
+function given(input: object, key: string): boolean {
+  return propertyIsEnumerable.call(input, key)
+}
+const propertyIsEnumerable = Object.prototype.propertyIsEnumerable
 
 const TENANT_REQUIRED: EventIssue = {
   path: 'tenant_id',
@@ -126,6 +142,5 @@ function pooledRandom(bytes: Uint8Array): void {
     randomFillSync(POOL)
     poolUsed = 0
   }
-  bytes.set(POOL.subarray(poolUsed, poolUsed + bytes.length))
-  poolUsed += bytes.length
+  for (let i = 0; i < bytes.length; i++) bytes[i] = POOL[poolUsed++] as number
 }

@@ -134,6 +134,7 @@ export class AuditLogger extends EventEmitter<AuditLoggerEvents> {
       syncIntervalMs: resolved.syncIntervalMs,
       segmentBytes: resolved.segmentBytes,
       onSync: (synced) => this.#emit('sync', { synced }),
+      onReadable: () => this.#sender.notify(),
       onCorrupt: (region) => this.#corrupt(region),
       onError: (error, what) => this.#problem('spool', `${what}: ${errorMessage(error)}`, error),
     })
@@ -181,7 +182,8 @@ export class AuditLogger extends EventEmitter<AuditLoggerEvents> {
 
   /**
    * Validates `event`, fills in `v`, `id` and `occurred_at` if absent, and appends it to the
-   * spool; returns once the OS has it (and, with `durability: 'strict'`, the disk). Throws the
+   * spool; returns once the spool has it: in memory for the next group commit (`group`, the
+   * default), in the OS (`process`), or on the disk (`strict`). Throws the
    * core's InvalidEventError for an invalid event, and AuditOverflowError when the spool cannot
    * take it under the `throw` policy; never for delivery problems.
    */
@@ -210,6 +212,7 @@ export class AuditLogger extends EventEmitter<AuditLoggerEvents> {
           `event ${id} was not sealed within ${timeoutMs} ms (${this.#lastError ?? 'no answer yet'}); it stays in the spool and will still be delivered`,
         ),
     )
+    this.#spool.expedite()
     this.#sender.urge()
     return sealed
   }
@@ -231,6 +234,7 @@ export class AuditLogger extends EventEmitter<AuditLoggerEvents> {
           `flush: ${this.stats().spooled} events not acknowledged after ${options.timeoutMs} ms (${this.#lastError ?? 'no answer yet'}); they stay in the spool and will still be delivered`,
         ),
     )
+    this.#spool.expedite()
     this.#sender.urge()
     return done
   }
@@ -281,19 +285,21 @@ export class AuditLogger extends EventEmitter<AuditLoggerEvents> {
     }
     const event = this.#prepare(input)
     const spoolBytes = this.#spool.bytes
-    if (spoolBytes + FRAME_HEADER_BYTES + event.json.length > this.#options.maxSpoolBytes) {
+    if (
+      spoolBytes + FRAME_HEADER_BYTES + event.json.length - event.dropTail >
+      this.#options.maxSpoolBytes
+    ) {
       return this.#overflow(
         new AuditOverflowError('full', this.#limits(spoolBytes)),
         throwOnOverflow,
       )
     }
     try {
-      this.#spool.append(event.id, event.json, Date.now())
+      this.#spool.append(event.id, event.json, Date.now(), event.dropTail)
     } catch (cause) {
       const error = new AuditOverflowError('io', { ...this.#limits(spoolBytes), cause })
       return this.#overflow(error, throwOnOverflow)
     }
-    this.#sender.notify()
     return event.id
   }
 

@@ -6,6 +6,7 @@ import { AuditSdkError } from './errors.js'
 import type { LogSink } from './report.js'
 import { DEFAULT_BACKOFF } from './sender/backoff.js'
 import type { BackoffOptions } from './sender/backoff.js'
+import { DURABILITIES } from './spool/writer.js'
 import type { Durability } from './spool/writer.js'
 import type { Transport } from './transport/types.js'
 
@@ -26,7 +27,12 @@ export interface AuditLoggerOptions {
   /** The tenant of events that name none. Required with the in-process transport unless every event names its tenant. */
   tenantId?: string
 
-  /** `group` (default): log() hands each event to the OS, a group commit fsyncs every syncIntervalMs. `strict`: log() fsyncs each event before returning. */
+  /**
+   * `group` (default): log() buffers the event in memory; a group commit writes and fdatasyncs
+   * the buffered events syncIntervalMs after the first of them. `process`: log() hands each
+   * event to the OS (one write), the group commit fdatasyncs. `strict`: log() writes and
+   * fdatasyncs each event before returning. See docs/sdk.md, "Durability window".
+   */
   durability?: Durability
   /** The group commit's interval (default 5 ms). */
   syncIntervalMs?: number
@@ -102,7 +108,7 @@ export function resolveOptions(options: AuditLoggerOptions): ResolvedOptions {
     fail(`tenantId must be a lowercase UUID, got ${JSON.stringify(options.tenantId)}`)
   }
   const durability = options.durability ?? 'group'
-  if (durability !== 'group' && durability !== 'strict') fail(`durability must be group or strict`)
+  if (!DURABILITIES.includes(durability)) fail(`durability must be group, process or strict`)
   const overflow = options.overflow ?? 'drop-newest'
   if (overflow !== 'drop-newest' && overflow !== 'throw')
     fail('overflow must be drop-newest or throw')

@@ -1,6 +1,7 @@
 // Issue test 2: the producing process is SIGKILLed mid-stream; a new process on the same spool
-// finishes the job. No event whose log() returned is lost, none is duplicated — counted in the
-// store of a real `auditseal serve` on PostgreSQL.
+// finishes the job. No event whose log() returned before the last spool sync is lost, none is
+// duplicated — counted in the store of a real `auditseal serve` on PostgreSQL. In `process`
+// durability every event whose log() returned survives a kill, synced or not.
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
@@ -64,55 +65,65 @@ function runProducer(
   })
 }
 
-describe('a producer killed with SIGKILL mid-stream', () => {
-  it('loses no event whose log() returned and duplicates none', { timeout: 180_000 }, async () => {
-    database = await createPostgresDatabase()
-    const tenant = randomUUID()
-    const apiKey = await createIngestKey(database.url, tenant)
-    serve = await startServe(database.url)
-    const env = {
-      AUDIT_URL: serve.url,
-      AUDIT_API_KEY: apiKey,
-      SPOOL_DIR: tempDir(),
-      COUNT: String(COUNT),
-    }
+describe.each([
+  ['group', 'synced'],
+  ['process', 'returned'],
+] as const)('a producer killed with SIGKILL mid-stream (durability %s)', (durability, kept) => {
+  it(
+    `loses no event whose log() ${kept === 'synced' ? 'returned before the last sync' : 'returned'} and duplicates none`,
+    { timeout: 180_000 },
+    async () => {
+      database ??= await createPostgresDatabase()
+      serve ??= await startServe(database.url)
+      const tenant = randomUUID()
+      const apiKey = await createIngestKey(database.url, tenant)
+      const env = {
+        AUDIT_URL: serve.url,
+        AUDIT_API_KEY: apiKey,
+        SPOOL_DIR: tempDir(),
+        COUNT: String(COUNT),
+        DURABILITY: durability,
+      }
 
-    let returned = 0
-    const killed = await runProducer(
-      'produce',
-      env,
-      (line) => /^\d+$/.test(line) && ++returned >= KILL_AFTER,
-    )
-    expect(killed.signal).toBe('SIGKILL')
-    const numbers = killed.lines.filter((l) => /^\d+$/.test(l)).map(Number)
-    const lastReturned = Math.max(...numbers)
-    const lastSynced = Math.max(
-      0,
-      ...killed.lines.filter((l) => l.startsWith('s ')).map((l) => Number(l.slice(2))),
-    )
-    expect(lastReturned).toBeGreaterThanOrEqual(KILL_AFTER - 1)
-    expect(lastReturned).toBeLessThan(COUNT - 1) // killed mid-stream, not after the end
+      let returned = 0
+      const killed = await runProducer(
+        'produce',
+        env,
+        (line) => /^\d+$/.test(line) && ++returned >= KILL_AFTER,
+      )
+      expect(killed.signal).toBe('SIGKILL')
+      const numbers = killed.lines.filter((l) => /^\d+$/.test(l)).map(Number)
+      const lastReturned = Math.max(...numbers)
+      const lastSynced = Math.max(
+        0,
+        ...killed.lines.filter((l) => l.startsWith('s ')).map((l) => Number(l.slice(2))),
+      )
+      expect(lastReturned).toBeGreaterThanOrEqual(KILL_AFTER - 1)
+      expect(lastReturned).toBeLessThan(COUNT - 1) // killed mid-stream, not after the end
+      expect(lastSynced).toBeGreaterThan(0) // the group commit ran
 
-    const finished = await runProducer('finish', env)
-    const stats = JSON.parse(finished.lines.at(-1) as string) as Record<string, number>
-    expect(stats).toMatchObject({ spooled: 0, deadLettered: 0 })
+      const finished = await runProducer('finish', env)
+      const stats = JSON.parse(finished.lines.at(-1) as string) as Record<string, number>
+      expect(stats).toMatchObject({ spooled: 0, deadLettered: 0 })
 
-    const rows = await database.db.adminQuery<{ n: number; copies: number }>(
-      `SELECT (canonical::jsonb #>> '{data,n}')::int AS n, count(*)::int AS copies
+      const rows = await database.db.adminQuery<{ n: number; copies: number }>(
+        `SELECT (canonical::jsonb #>> '{data,n}')::int AS n, count(*)::int AS copies
        FROM auditseal.audit_events WHERE tenant_id = $1 GROUP BY 1 ORDER BY 1`,
-      [tenant],
-    )
-    expect(rows.filter((r) => r.copies !== 1)).toEqual([]) // nothing twice
-    const stored = rows.map((r) => r.n)
-    // Exactly the events 0..K for some K: every log() that returned (and possibly the few
-    // that returned after the last line the parent read), with no gap.
-    const last = stored.at(-1) as number
-    expect(last).toBeGreaterThanOrEqual(lastReturned)
-    expect(stored).toEqual([...Array(last + 1).keys()])
-    console.info(
-      `crash test: killed after log() #${lastReturned} returned (group commit had synced ${lastSynced}); ` +
-        `the new process recovered ${stats.recovered} unacknowledged events (${stats.duplicates} already sealed); ` +
-        `the store holds 0..${last}, each once`,
-    )
-  })
+        [tenant],
+      )
+      expect(rows.filter((r) => r.copies !== 1)).toEqual([]) // nothing twice
+      const stored = rows.map((r) => r.n)
+      // Exactly the events 0..K for some K, with no gap: at least every one synced (`s k`: the
+      // first k events, 0..k-1), and in `process` mode every one whose log() returned (and
+      // possibly a few that returned after the last line the parent read).
+      const last = stored.at(-1) as number
+      expect(last).toBeGreaterThanOrEqual(kept === 'synced' ? lastSynced - 1 : lastReturned)
+      expect(stored).toEqual([...Array(last + 1).keys()])
+      console.info(
+        `crash test (${durability}): killed after log() #${lastReturned} returned (group commit had synced ${lastSynced}); ` +
+          `the new process recovered ${stats.recovered} unacknowledged events (${stats.duplicates} already sealed); ` +
+          `the store holds 0..${last}, each once`,
+      )
+    },
+  )
 })

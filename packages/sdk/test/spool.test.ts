@@ -10,14 +10,19 @@ import {
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { uuidv7 } from '@auditseal/core'
-import { describe, expect, it } from 'vitest'
+import { fileURLToPath } from 'node:url'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { SpoolLockedError } from '../src/errors.js'
 import type { CorruptRegion, SpoolRecord } from '../src/spool/cursor.js'
 import { FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from '../src/spool/frame.js'
 import { listSegments, segmentPath } from '../src/spool/position.js'
 import { Spool } from '../src/spool/spool.js'
 import type { SpoolOptions } from '../src/spool/spool.js'
+import type { Durability } from '../src/spool/writer.js'
 import { tempDir } from './support/temp.js'
+
+const EXIT_FIXTURE = fileURLToPath(new URL('./fixtures/exit-without-close.ts', import.meta.url))
+const TSCONFIG = fileURLToPath(new URL('../../../tsconfig.tests.json', import.meta.url))
 
 interface Opened {
   spool: Spool
@@ -25,15 +30,19 @@ interface Opened {
   syncs: number[]
 }
 
+/** The durability of the spools `open` makes, unless told otherwise (see describe.each). */
+let durability: Durability = 'group'
+
 function open(dir: string, options: Partial<SpoolOptions> = {}): Opened {
   const corrupt: CorruptRegion[] = []
   const syncs: number[] = []
   const spool = Spool.open({
     dir,
-    durability: 'group',
+    durability,
     syncIntervalMs: 2,
     segmentBytes: 64 * 1024,
     onSync: (n) => syncs.push(n),
+    onReadable: () => {},
     onCorrupt: (region) => corrupt.push(region),
     onError: (error) => {
       throw error
@@ -53,8 +62,9 @@ function append(spool: Spool, count: number, from = 0): string[] {
   return ids
 }
 
-/** Reads everything readable now, in batches of up to 100. */
+/** Reads everything appended so far (written by a group commit first), in batches of up to 100. */
 async function readAll(spool: Spool): Promise<SpoolRecord[]> {
+  await spool.sync()
   const reader = spool.openReader()
   const all: SpoolRecord[] = []
   for (;;) {
@@ -69,7 +79,11 @@ async function readAll(spool: Spool): Promise<SpoolRecord[]> {
 const numbers = (records: SpoolRecord[]) =>
   records.map((r) => (JSON.parse(r.payload.toString()) as { n: number }).n)
 
-describe('the spool', () => {
+describe.each(['group', 'process'] as const)('the spool (durability %s)', (mode) => {
+  beforeEach(() => {
+    durability = mode
+  })
+
   it('reads back what was appended, in order, with ids and payloads', async () => {
     const { spool } = open(tempDir())
     const ids = append(spool, 50)
@@ -214,6 +228,76 @@ describe('the spool', () => {
     const second = open(dir)
     expect((await second.spool.recovered).records).toBe(20) // resends 10..29: 10 are duplicates
     await second.spool.close()
+  })
+})
+
+describe('the spool in group mode', () => {
+  beforeEach(() => {
+    durability = 'group'
+  })
+
+  it('keeps appended records in memory until the group commit writes them', async () => {
+    const dir = tempDir()
+    const { spool, syncs } = open(dir, { syncIntervalMs: 60_000 })
+    append(spool, 10)
+    const path = segmentPath(dir, spool.firstSessionSegment)
+    expect(statSync(path).size).toBe(SEGMENT_HEADER_BYTES) // append wrote nothing
+    expect(spool.readable).toBe(0)
+    expect(spool.bytes).toBeGreaterThan(10 * 200) // but the spool's size counts them
+    await spool.sync()
+    expect(statSync(path).size).toBe(spool.writePosition.offset)
+    expect(spool.readable).toBe(10)
+    expect(syncs).toEqual([10])
+    await spool.close()
+  })
+
+  it('tells when records become readable, and the reader reads only those', async () => {
+    let readable = 0
+    const { spool } = open(tempDir(), { syncIntervalMs: 60_000, onReadable: () => readable++ })
+    append(spool, 5)
+    const reader = spool.openReader()
+    expect(await reader.read(100, 1 << 20)).toEqual([])
+    expect(readable).toBe(0)
+    spool.expedite() // what flush() and logSync() do
+    await vi.waitFor(() => expect(readable).toBeGreaterThan(0))
+    expect(numbers(await reader.read(100, 1 << 20))).toEqual([0, 1, 2, 3, 4])
+    await reader.close()
+    await spool.close()
+  })
+
+  it('writes and syncs the buffered records on close()', async () => {
+    const dir = tempDir()
+    const first = open(dir, { syncIntervalMs: 60_000 })
+    append(first.spool, 300) // across segments
+    await first.spool.close()
+    expect(first.syncs.at(-1)).toBe(300)
+    const second = open(dir)
+    expect((await second.spool.recovered).records).toBe(300)
+    expect(numbers(await readAll(second.spool))).toEqual([...Array(300).keys()])
+    expect(second.corrupt).toEqual([])
+    await second.spool.close()
+  })
+
+  it('writes the buffered records when the process exits without close()', async () => {
+    const dir = tempDir()
+    const child = spawnSync(process.execPath, ['--import', 'tsx', EXIT_FIXTURE, dir, '500'], {
+      env: { ...process.env, TSX_TSCONFIG_PATH: TSCONFIG },
+      encoding: 'utf8',
+    })
+    expect(child.stderr).toBe('')
+    expect(child.status).toBe(0)
+    const { spool, corrupt } = open(dir)
+    expect((await spool.recovered).records).toBe(500)
+    expect(corrupt).toEqual([])
+    await spool.close()
+  })
+
+  it('starts a group commit at once when a chunk fills up, without waiting for the interval', async () => {
+    const { spool } = open(tempDir(), { syncIntervalMs: 60_000, segmentBytes: 16 << 20 })
+    append(spool, 2000) // ~500 KB: more than one 256 KiB chunk
+    await vi.waitFor(() => expect(spool.readable).toBeGreaterThan(0))
+    expect(spool.readable).toBeLessThan(2000)
+    await spool.close()
   })
 })
 

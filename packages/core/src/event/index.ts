@@ -1,7 +1,11 @@
 // Audit events, envelope v1: types, validation, canonical form and leaf hash, UUIDv7 ids.
 export * from './types.js'
-export { validateEvent, assertValidEvent } from './validate.js'
-export type { ValidateEventOptions, EventValidationResult } from './validate.js'
+export { validateEvent, validateEventJson, assertValidEvent } from './validate.js'
+export type {
+  ValidateEventOptions,
+  EventValidationResult,
+  EventJsonValidationResult,
+} from './validate.js'
 export { InvalidEventError } from './invalid-event-error.js'
 export { canonicalJson, canonicalBytes, eventLeafHash } from './canonical.js'
 export { uuidv7, createUuidV7Generator, isUuid, isUuidV7, uuidv7Timestamp } from './uuidv7.js'

@@ -2,15 +2,27 @@
 // spellings that a query by IP would miss: no leading zeros in IPv4 octets, no zone ids
 // (`%eth0`), no ports, no brackets, no CIDR suffix.
 
-const IPV4_OCTET = /^(0|[1-9][0-9]{0,2})$/
 const IPV6_GROUP = /^[0-9a-fA-F]{1,4}$/
 
 /** A dotted-quad IPv4 address, each octet 0-255 in decimal without leading zeros. */
 export function isIpv4(value: string): boolean {
-  const octets = value.split('.')
-  return (
-    octets.length === 4 && octets.every((octet) => IPV4_OCTET.test(octet) && Number(octet) <= 255)
-  )
+  // Read character by character: `source.ip` of every event is checked.
+  const length = value.length
+  let octets = 0
+  for (let i = 0; ; i++) {
+    const start = i
+    let octet = 0
+    for (; i < length; i++) {
+      const digit = value.charCodeAt(i) - 0x30
+      if (digit < 0 || digit > 9) break
+      octet = octet * 10 + digit
+    }
+    const digits = i - start
+    if (digits === 0 || digits > 3 || octet > 255) return false
+    if (digits > 1 && value.charCodeAt(start) === 0x30) return false // a leading zero
+    if (++octets === 4) return i === length
+    if (i === length || value.charCodeAt(i) !== 0x2e /* . */) return false
+  }
 }
 
 /**

@@ -1,5 +1,4 @@
 import { AuditsealError } from '../errors.js'
-import { toHex } from '../bytes.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 // Version nibble 7 (RFC 9562 §5.7) and variant 10xx (§4.1): the 13th hex digit, then 8/9/a/b.
@@ -25,7 +24,10 @@ export function uuidv7Timestamp(id: string): number {
 export interface UuidV7Options {
   /** Unix milliseconds to stamp; an integer in [0, 2^48). Defaults to Date.now(). */
   now?: number
-  /** Fills its argument with random bytes. Defaults to crypto.getRandomValues. */
+  /**
+   * Fills its argument with random bytes (the same array each call of one generator: keep no
+   * reference to it). Defaults to crypto.getRandomValues.
+   */
   random?: (bytes: Uint8Array<ArrayBuffer>) => void
 }
 
@@ -62,13 +64,13 @@ const defaultRandom = (bytes: Uint8Array<ArrayBuffer>): void => {
 export function createUuidV7Generator(): UuidV7Generator {
   let lastMs = -1
   let counter = 0
+  const random = new Uint8Array(10)
 
   return (options = {}) => {
     const now = options.now ?? Date.now()
     if (!Number.isSafeInteger(now) || now < 0 || now >= MAX_TIMESTAMP) {
       throw new AuditsealError('INVALID_ARGUMENT', `uuidv7: now must be an integer in [0, 2^48)`)
     }
-    const random = new Uint8Array(10)
     ;(options.random ?? defaultRandom)(random)
 
     if (now > lastMs || now < lastMs - ROLLBACK_TOLERANCE_MS) {
@@ -84,7 +86,7 @@ export function createUuidV7Generator(): UuidV7Generator {
         counter = seedCounter(random)
       }
     }
-    return format(lastMs, counter, random.subarray(6, 10))
+    return format(lastMs, counter, random)
   }
 }
 
@@ -95,9 +97,20 @@ function seedCounter(random: Uint8Array): number {
   return value
 }
 
-/** Lays out unix_ts_ms(48) ‖ ver(4) ‖ counter(42, split by the variant) ‖ random(32). */
-function format(ms: number, counter: number, tail: Uint8Array): string {
-  const bytes = new Uint8Array(16)
+/** Character codes of the lowercase hex digits. */
+const HEX_DIGITS = Array.from('0123456789abcdef', (digit) => digit.charCodeAt(0))
+const DASH = 0x2d
+/** The id's 16 bytes, and its 36 character codes: reused, so an id allocates only its string. */
+const BYTES = new Uint8Array(16)
+const CODES: number[] = new Array<number>(36).fill(0)
+
+/**
+ * Lays out unix_ts_ms(48) ‖ ver(4) ‖ counter(42, split by the variant) ‖ random(32) as
+ * 8-4-4-4-12 lowercase hex digits. Every logged event gets an id: going through a hex string
+ * and slices of it allocated a dozen objects per id, this makes one string.
+ */
+function format(ms: number, counter: number, random: Uint8Array): string {
+  const bytes = BYTES
   // Arithmetic rather than shifts: JavaScript's bit operators are 32-bit.
   let t = ms
   for (let i = 5; i >= 0; i--) {
@@ -112,9 +125,15 @@ function format(ms: number, counter: number, tail: Uint8Array): string {
   bytes[9] = (low30 >>> 16) & 0xff
   bytes[10] = (low30 >>> 8) & 0xff
   bytes[11] = low30 & 0xff
-  bytes.set(tail, 12)
-  const hex = toHex(bytes)
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+  for (let i = 12; i < 16; i++) bytes[i] = random[i - 6] as number // the last 4 random bytes
+  let at = 0
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) CODES[at++] = DASH
+    const byte = bytes[i] as number
+    CODES[at++] = HEX_DIGITS[byte >>> 4] as number
+    CODES[at++] = HEX_DIGITS[byte & 0x0f] as number
+  }
+  return String.fromCharCode.apply(null, CODES)
 }
 
 /**

@@ -1,4 +1,5 @@
 import { utf8ByteLength } from './canonical.js'
+import { exceedsCodePoints, validEventJson } from './fast-path.js'
 import { InvalidEventError } from './invalid-event-error.js'
 import { isIpAddress } from './ip.js'
 import {
@@ -32,6 +33,10 @@ export interface ValidateEventOptions {
 export type EventValidationResult =
   { ok: true; event: AuditEvent } | { ok: false; issues: EventIssue[] }
 
+/** validateEvent's result, with the valid event's JSON text. */
+export type EventJsonValidationResult =
+  { ok: true; event: AuditEvent; json: string } | { ok: false; issues: EventIssue[] }
+
 /**
  * Checks `input` against envelope v1 (architecture.md §2) and collects every issue, not just
  * the first; within one value it stops at the first structural issue (a wrong type, say) so
@@ -42,6 +47,39 @@ export type EventValidationResult =
  * between validating and hashing.
  */
 export function validateEvent(
+  input: unknown,
+  options: ValidateEventOptions = {},
+): EventValidationResult {
+  // The common case, a valid event, is answered by the fast path; the thorough walk below
+  // describes what is wrong (and would reach the same verdict: fast-path.test.ts).
+  if (validEventJson(input, options.requireRecordedAt === true) !== undefined) {
+    return { ok: true, event: input as AuditEvent }
+  }
+  return validateEventThoroughly(input, options)
+}
+
+/**
+ * validateEvent, also giving a valid event's `JSON.stringify` text (members in insertion
+ * order: a permutation of its canonical text, of the same length), which the validation
+ * makes anyway to measure the event. For a caller that serializes the event next, e.g. the
+ * SDK's spool: one serialization instead of two.
+ */
+export function validateEventJson(
+  input: unknown,
+  options: ValidateEventOptions = {},
+): EventJsonValidationResult {
+  const json = validEventJson(input, options.requireRecordedAt === true)
+  if (json !== undefined) return { ok: true, event: input as AuditEvent, json }
+  const result = validateEventThoroughly(input, options)
+  return result.ok ? { ...result, json: JSON.stringify(input) } : result
+}
+
+/**
+ * The thorough walk: every rule checked member by member, every issue collected with its
+ * path. validateEvent runs it whenever the fast path does not accept the input. Exported for
+ * the tests that pin the two to the same verdicts.
+ */
+export function validateEventThoroughly(
   input: unknown,
   options: ValidateEventOptions = {},
 ): EventValidationResult {
@@ -333,19 +371,4 @@ function issue(path: string, rule: EventRule, message: string): EventIssue {
 /** An own property's value, never an inherited one (`constructor`, `__proto__`...). */
 function member(object: Record<string, unknown>, key: string): unknown {
   return Object.hasOwn(object, key) ? object[key] : ABSENT
-}
-
-/**
- * Whether `text` has more than `limit` Unicode code points. Code points, as JSON Schema's
- * maxLength counts, so implementations agree whatever their string type.
- */
-function exceedsCodePoints(text: string, limit: number): boolean {
-  if (text.length <= limit) return false // code points never outnumber UTF-16 code units
-  let count = 0
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i)
-    if (unit >= 0xd800 && unit <= 0xdbff) i++ // a pair (lone surrogates were rejected before)
-    if (++count > limit) return true
-  }
-  return false
 }

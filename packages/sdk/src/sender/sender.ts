@@ -26,8 +26,8 @@ export interface SenderOptions {
 export interface SenderSpool {
   openReader(): SpoolReader
   acknowledge(position: Position): void
-  /** Records appended so far (any change means there may be more to read). */
-  readonly appended: number
+  /** Records readable so far (any change means there may be more to read). */
+  readonly readable: number
 }
 
 export interface SenderHooks {
@@ -87,7 +87,7 @@ export class Sender {
     this.#loop ??= this.#run().catch(this.#hooks.failed)
   }
 
-  /** Records were appended: wake the loop if it waits for some. Cheap: log() calls it. */
+  /** Records became readable: wake the loop if it waits for some. Cheap: log() may call it. */
   notify(): void {
     const wake = this.#onData
     if (wake === undefined) return
@@ -134,12 +134,12 @@ export class Sender {
         await new Promise<void>((resolve) => (this.#onSlot = resolve))
         continue
       }
-      const appended = this.#spool.appended
+      const readable = this.#spool.readable
       const records = await this.#readOrBackOff(batchSize, batchBytes)
       if (records === undefined) continue
       if (records.length === 0) {
         this.#advanceWatermark() // the reader may have moved past damage or a finished segment
-        if (this.#spool.appended === appended && !this.#stopping) {
+        if (this.#spool.readable === readable && !this.#stopping) {
           await new Promise<void>((resolve) => (this.#onData = resolve))
         }
         continue

@@ -27,19 +27,47 @@ export const FRAME_HEADER_BYTES = 36
 export const MAX_PAYLOAD_BYTES = 1 << 20
 
 /**
- * Writes the frame of one event at target[0..) and returns its length. Requires target to
- * hold FRAME_HEADER_BYTES + 3 × payload.length bytes (UTF-8 needs at most 3 bytes per UTF-16
- * code unit) and `id` to be a lowercase UUID.
+ * Writes the frame of one event at target[offset..) and returns its length. Requires target
+ * to hold FRAME_HEADER_BYTES + 3 × payload.length bytes from there (UTF-8 needs at most 3
+ * bytes per UTF-16 code unit) and `id` to be a lowercase UUID. Without `checksum`, the CRC is
+ * left for checksumFrames to write. With `dropTail`, the record's
+ * payload is `payload` without the `dropTail` ASCII characters before its closing `}`: the SDK
+ * drops the placeholder tenant (`,"tenant_id":"…"`) that way, without copying the text.
  */
-export function encodeFrame(target: Buffer, id: string, payload: string, loggedAt: number): number {
-  const length = target.write(payload, FRAME_HEADER_BYTES, 'utf8')
-  target.writeUInt32LE(MAGIC_U32, 0)
-  target.writeUInt32LE(length, 4)
-  target.writeDoubleLE(loggedAt, 12)
-  writeUuid(target, 20, id)
-  const end = FRAME_HEADER_BYTES + length
-  target.writeUInt32LE(crc32c(target, 12, end), 8)
-  return end
+export function encodeFrame(
+  target: Buffer,
+  offset: number,
+  id: string,
+  payload: string,
+  loggedAt: number,
+  dropTail = 0,
+  checksum = true,
+): number {
+  let length = target.write(payload, offset + FRAME_HEADER_BYTES, 'utf8')
+  if (dropTail > 0) {
+    length -= dropTail
+    target[offset + FRAME_HEADER_BYTES + length - 1] = 0x7d // }
+  }
+  target.writeUInt32LE(MAGIC_U32, offset)
+  target.writeUInt32LE(length, offset + 4)
+  target.writeDoubleLE(loggedAt, offset + 12)
+  writeUuid(target, offset + 20, id)
+  const end = offset + FRAME_HEADER_BYTES + length
+  if (checksum) target.writeUInt32LE(crc32c(target, offset + 12, end), offset + 8)
+  return end - offset
+}
+
+/**
+ * Writes the checksums of the frames in buf[from, to), whole frames encoded without one
+ * (`checksum` false): the group commit does this for a buffer just before writing it, so
+ * log() does not.
+ */
+export function checksumFrames(buf: Buffer, from: number, to: number): void {
+  for (let at = from; at < to;) {
+    const end = at + FRAME_HEADER_BYTES + buf.readUInt32LE(at + 4)
+    buf.writeUInt32LE(crc32c(buf, at + 12, end), at + 8)
+    at = end
+  }
 }
 
 /** A whole, checksum-verified frame found at a position of a buffer. */

@@ -29,8 +29,12 @@ export interface SpoolOptions {
   durability: Durability
   syncIntervalMs: number
   segmentBytes: number
+  /** Most bytes of records held in memory in `group` mode (see SpoolWriterOptions). */
+  maxBufferedBytes?: number
   /** Records appended in this session up to `records` are on stable storage. */
   onSync(records: number): void
+  /** More records can be read (the group commit wrote them, or an unbuffered append did). */
+  onReadable(): void
   /** A damaged region was skipped (each region is reported once). */
   onCorrupt(region: CorruptRegion): void
   /** A background file operation failed. */
@@ -92,8 +96,10 @@ export class Spool implements SegmentView {
       durability: options.durability,
       syncIntervalMs: options.syncIntervalMs,
       segmentBytes: options.segmentBytes,
+      maxBufferedBytes: options.maxBufferedBytes,
       onRotate: (closed, bytes, started) => this.#rotated(closed, bytes, started),
       onSync: options.onSync,
+      onWritten: options.onReadable,
       onSyncError: (error) => options.onError(error, 'syncing the spool'),
     })
     this.#order.push(first)
@@ -124,12 +130,22 @@ export class Spool implements SegmentView {
     }
   }
 
-  /** Appends one record (see SpoolWriter.append); returns its size in bytes. */
-  append(id: string, payload: string, loggedAt: number): number {
-    return this.#writer.append(id, payload, loggedAt)
+  /** Appends one record (see SpoolWriter.append and encodeFrame); returns its size in bytes. */
+  append(id: string, payload: string, loggedAt: number, dropTail?: number): number {
+    return this.#writer.append(id, payload, loggedAt, dropTail)
   }
 
-  /** Bytes the spool's segments take on disk. */
+  /** Writes and syncs what was appended so far now, rather than at the end of the interval. */
+  expedite(): void {
+    this.#writer.expedite()
+  }
+
+  /** Resolves once every record appended before the call is on stable storage. */
+  sync(): Promise<void> {
+    return this.#writer.sync()
+  }
+
+  /** Bytes the spool's segments take on disk, or will once the buffered records are written. */
   get bytes(): number {
     return this.#closedBytes + this.#writer.offset
   }
@@ -142,6 +158,11 @@ export class Spool implements SegmentView {
   /** Records appended in this session. */
   get appended(): number {
     return this.#writer.appended
+  }
+
+  /** Records of this session in the files, which a reader can read (any change: read again). */
+  get readable(): number {
+    return this.#writer.writtenRecords
   }
 
   /** Records of this session on stable storage. */
@@ -224,7 +245,13 @@ export class Spool implements SegmentView {
   }
 
   readLimit(segment: number): { limit: number; final: boolean } | undefined {
-    if (segment === this.#writer.segment) return { limit: this.#writer.offset, final: false }
+    // Only what is in the file: records buffered for the group commit are not, yet.
+    const written = this.#writer.written
+    if (segment >= written.segment) {
+      if (!this.#segments.has(segment)) return undefined
+      const limit = segment === written.segment ? written.offset : SEGMENT_HEADER_BYTES
+      return { limit, final: false }
+    }
     const state = this.#segments.get(segment)
     return state && { limit: state.bytes, final: state.final }
   }

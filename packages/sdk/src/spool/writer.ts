@@ -1,7 +1,19 @@
-// The append side of the spool: log()'s fast path. Every record is handed to the OS with one
-// pwrite(2) before log() returns, so it survives the death of the process at once; making it
-// survive a power loss (fdatasync) is done for many records at a time by a background group
-// commit every syncIntervalMs, or per record in `strict` mode.
+// The append side of the spool: log()'s fast path. Three durability modes (docs/sdk.md,
+// "Durability window"):
+//
+//   group    log() frames the record into an in-memory chunk and returns: no system call.
+//            The group commit, syncIntervalMs after the first record not yet synced (at once
+//            when a chunk fills up, or when flush() or logSync() waits), writes the chunks in
+//            order and then fdatasyncs them, both in the libuv thread pool: the event loop
+//            never waits for the disk, and log() fills the next chunk meanwhile. Writing does
+//            not wait for a sync in progress. A record is safe from a process kill once
+//            written, from a power loss once synced; a process that exits (`exit` event)
+//            writes what is still buffered.
+//   process  log() hands the record to the OS with one pwrite(2): safe from a process kill
+//            when log() returns; the group commit only fdatasyncs.
+//   strict   log() pwrite(2)s and fdatasyncs the record before returning.
+//
+// Readers only see bytes that are in the file: the writer says how far that is (`written`).
 
 import {
   closeSync,
@@ -11,12 +23,30 @@ import {
   fsync,
   fsyncSync,
   openSync,
+  write,
   writeSync,
 } from 'node:fs'
-import { encodeFrame, FRAME_HEADER_BYTES, SEGMENT_HEADER, SEGMENT_HEADER_BYTES } from './frame.js'
-import { segmentPath } from './position.js'
+import {
+  checksumFrames,
+  encodeFrame,
+  FRAME_HEADER_BYTES,
+  SEGMENT_HEADER,
+  SEGMENT_HEADER_BYTES,
+} from './frame.js'
+import type { Position } from './position.js'
+import { comparePositions, segmentPath } from './position.js'
 
-export type Durability = 'group' | 'strict'
+export type Durability = 'group' | 'process' | 'strict'
+export const DURABILITIES: readonly Durability[] = ['group', 'process', 'strict']
+
+/** Size of the buffers records are framed into in `group` mode. */
+const CHUNK_BYTES = 256 * 1024
+/**
+ * Written chunk buffers kept for reuse. A fresh buffer costs a page fault per 4 KiB on first
+ * use, which made up most of log()'s time in the VM this was measured on; a buffer returns
+ * here as soon as it is written, so a few cover a steady stream.
+ */
+const POOLED_CHUNKS = 8
 
 export interface SpoolWriterOptions {
   dir: string
@@ -24,45 +54,128 @@ export interface SpoolWriterOptions {
   syncIntervalMs: number
   /** A segment is closed and a new one started once it reaches this size. */
   segmentBytes: number
+  /**
+   * Most bytes of records held in memory, not yet written (`group` mode; default 16 MiB).
+   * Beyond it append() writes them itself, as `process` mode does: a disk that does not keep
+   * up slows log() down rather than growing memory without bound.
+   */
+  maxBufferedBytes?: number
   /** The segment just closed (`bytes` long) and the one started after it. */
   onRotate(closed: number, bytes: number, started: number): void
   /** Every record appended so far in this session up to `records` is on stable storage. */
   onSync(records: number): void
-  /** A background sync or a rotation failed; it is retried (the next interval, the next append). */
+  /** More records are in the file, readable (`written` moved). */
+  onWritten(): void
+  /** A background write or sync, or a rotation, failed; it is retried (the next interval, the next append). */
   onSyncError(error: unknown): void
 }
 
+/** Records framed in memory for one segment, in the order they are to be written. */
+interface Chunk {
+  segment: number
+  fd: number
+  buf: Buffer
+  /** File offset of buf[0]. */
+  start: number
+  length: number
+  /** The writer's `appended` count after this chunk's last record. */
+  upTo: number
+  /** The segment's last chunk: the segment was closed after it. */
+  last: boolean
+  /** Bytes of buf whose frames have their checksums (log() leaves them to the commit). */
+  checksummed: number
+  /** A write from the thread pool is reading buf: it must not be reused before that ends. */
+  inFlight: boolean
+  written: boolean
+}
+
+/** A closed segment's descriptor, synced and closed by a group commit. */
+interface Retired {
+  fd: number
+  segment: number
+}
+
+/** Someone waiting for sync(). */
+interface SyncWaiter {
+  target: number
+  resolve: () => void
+  reject: (error: unknown) => void
+}
+
+/** Writers with records in memory, written out when the process exits. */
+const buffering = new Set<SpoolWriter>()
+let exitHook = false
+
 export class SpoolWriter {
   readonly #options: SpoolWriterOptions
+  readonly #buffered: boolean
+  readonly #maxBuffered: number
   #fd: number
   #segment: number
+  /** End of the current segment's records, buffered ones included. */
   #offset = SEGMENT_HEADER_BYTES
-  #scratch = Buffer.allocUnsafe(256 * 1024)
   #appended = 0
   #synced = 0
-  /** Descriptors of closed segments, synced and closed by the next group commit. */
-  #retiring: number[] = []
+  /** Everything before this position is in the file; `#writtenRecords` records of this session. */
+  #written: Position
+  #writtenRecords = 0
+  /** `process` and `strict`: each record is framed here and written at once. */
+  #scratch: Buffer | undefined
+  /** `group`: the chunk being filled, and the ones filled before it, not yet written. */
+  #active: Chunk | undefined
+  readonly #sealed: Chunk[] = []
+  /** Bytes of records in #active and #sealed. */
+  #held = 0
+  readonly #free: Buffer[] = []
+  #retiring: Retired[] = []
   #dirDirty = false
   #timer: NodeJS.Timeout | undefined
+  #writing: Promise<void> | undefined
   #syncing: Promise<void> | undefined
+  /** A sync was asked for while one ran, or while chunks were being written. */
+  #wantSync = false
+  readonly #waiters: SyncWaiter[] = []
+  #closing = false
   #closed = false
 
   /** Creates segment `segment` (a new file) and appends to it. */
   constructor(segment: number, options: SpoolWriterOptions) {
     this.#options = options
+    this.#buffered = options.durability === 'group'
+    this.#maxBuffered = options.maxBufferedBytes ?? 16 * 1024 * 1024
     this.#segment = segment
     this.#fd = createSegment(options.dir, segment)
+    this.#written = { segment, offset: SEGMENT_HEADER_BYTES }
     if (options.durability === 'strict') fsyncDirSync(options.dir)
     else this.#dirDirty = true
+    if (this.#buffered) {
+      buffering.add(this)
+      if (!exitHook) {
+        exitHook = true
+        process.on('exit', writeAllBuffered)
+      }
+    } else {
+      this.#scratch = Buffer.allocUnsafe(256 * 1024)
+    }
   }
 
   get segment(): number {
     return this.#segment
   }
 
-  /** Bytes of the current segment that hold whole records (always a record boundary). */
+  /** Bytes of the current segment that hold whole records, buffered ones included. */
   get offset(): number {
     return this.#offset
+  }
+
+  /** Everything before this position is in the file, readable. */
+  get written(): Position {
+    return this.#written
+  }
+
+  /** Records of this session in the file. */
+  get writtenRecords(): number {
+    return this.#writtenRecords
   }
 
   /** Records appended in this session. */
@@ -76,48 +189,224 @@ export class SpoolWriter {
   }
 
   /**
-   * Appends one record and returns its size in bytes. Throws the OS's error if the write fails
-   * (disk full, I/O error); then nothing of the record counts as written, and the next record
-   * is written over whatever part of it reached the file.
+   * Appends one record (see encodeFrame for `dropTail`) and returns its size in bytes.
+   * Throws if the record cannot be taken — the writer is closed; in `process` and `strict`
+   * mode, or when `group` mode's memory is full, the OS's error (disk full, I/O error) — and
+   * then nothing of it counts as appended.
    */
-  append(id: string, payload: string, loggedAt: number): number {
+  append(id: string, payload: string, loggedAt: number, dropTail?: number): number {
+    // While close() waits for the background work, records are still taken: it writes them.
+    if (this.#closed) throw new Error('the spool is closed')
+    const length = this.#buffered
+      ? this.#appendBuffered(id, payload, loggedAt, dropTail)
+      : this.#appendWritten(id, payload, loggedAt, dropTail)
+    if (this.#offset >= this.#options.segmentBytes) this.#tryRotate()
+    return length
+  }
+
+  /** Starts the group commit now rather than at the end of the interval (flush, logSync). */
+  expedite(): void {
+    if (this.#closing || (this.#synced === this.#appended && this.#retiring.length === 0)) return
+    this.#commit()
+  }
+
+  /** Writes and syncs everything appended before the call; rejects if that fails. */
+  sync(): Promise<void> {
+    const target = this.#appended
+    if (this.#synced >= target || this.#closing) return Promise.resolve()
+    const done = new Promise<void>((resolve, reject) => {
+      this.#waiters.push({ target, resolve, reject })
+    })
+    this.#commit()
+    return done
+  }
+
+  /** Writes and syncs everything, and closes every file. */
+  async close(): Promise<void> {
+    if (this.#closing) return
+    this.#closing = true
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    // Let the background work end (it starts nothing new now).
+    while (this.#writing !== undefined || this.#syncing !== undefined) {
+      await this.#writing
+      await this.#syncing
+    }
+    this.#closed = true
+    buffering.delete(this)
+    const fds = [...this.#retiring.splice(0).map((r) => r.fd), this.#fd]
+    try {
+      // The last commit, in this call; whatever fails is thrown, after the files are closed.
+      this.#seal()
+      for (const chunk of this.#sealed.splice(0)) writeChunkSync(chunk)
+      for (const fd of fds) fdatasyncSync(fd)
+    } finally {
+      for (const fd of fds) closeSync(fd)
+    }
+    fsyncDirSync(this.#options.dir)
+    this.#held = 0
+    if (this.#synced !== this.#appended) {
+      this.#synced = this.#appended
+      this.#options.onSync(this.#synced)
+    }
+    for (const waiter of this.#waiters.splice(0)) waiter.resolve()
+  }
+
+  /** Writes every buffered record, on the event loop (the `exit` hook): the OS keeps them. */
+  writeBuffered(): void {
+    if (this.#closed || !this.#buffered) return
+    this.#seal()
+    // A chunk the thread pool is writing is written again: same bytes, same place.
+    for (const chunk of this.#sealed) if (!chunk.written) writeChunkSync(chunk)
+  }
+
+  // --- process and strict: one write per record ---
+
+  #appendWritten(id: string, payload: string, loggedAt: number, dropTail?: number): number {
     const need = FRAME_HEADER_BYTES + 3 * payload.length
-    if (need > this.#scratch.length) this.#scratch = Buffer.allocUnsafe(need)
-    const length = encodeFrame(this.#scratch, id, payload, loggedAt)
+    let scratch = this.#scratch as Buffer
+    if (need > scratch.length) scratch = this.#scratch = Buffer.allocUnsafe(need)
+    const length = encodeFrame(scratch, 0, id, payload, loggedAt, dropTail)
     // Positional: a failed or short write leaves the offset where it was.
-    const written = writeSync(this.#fd, this.#scratch, 0, length, this.#offset)
+    const written = writeSync(this.#fd, scratch, 0, length, this.#offset)
     if (written !== length)
       throw new Error(`short write to the spool: ${written} of ${length} bytes`)
     this.#offset += length
     this.#appended++
+    this.#written = { segment: this.#segment, offset: this.#offset }
+    this.#writtenRecords = this.#appended
     if (this.#options.durability === 'strict') {
       fdatasyncSync(this.#fd)
       this.#synced = this.#appended
       this.#options.onSync(this.#synced)
     } else {
-      this.#scheduleSync()
+      this.#scheduleCommit()
     }
-    if (this.#offset >= this.#options.segmentBytes) this.#tryRotate()
+    this.#options.onWritten()
     return length
   }
 
-  /** Syncs and closes every file. */
-  async close(): Promise<void> {
-    if (this.#closed) return
-    clearTimeout(this.#timer)
-    this.#timer = undefined
-    if (this.#syncing) await this.#syncing.catch(() => {})
-    this.#closed = true
-    for (const fd of this.#retiring.splice(0)) {
-      fdatasyncSync(fd)
-      closeSync(fd)
+  // --- group: records framed in memory, written and synced by the group commit ---
+
+  #appendBuffered(id: string, payload: string, loggedAt: number, dropTail?: number): number {
+    // A disk that does not keep up: write what is buffered here, in order, before taking more.
+    if (this.#held > this.#maxBuffered) this.#writeSealedSync()
+    const need = FRAME_HEADER_BYTES + 3 * payload.length
+    let chunk = this.#active
+    if (chunk === undefined || need > chunk.buf.length - chunk.length) {
+      if (chunk !== undefined) {
+        // A full chunk: it is written now, not at the end of the interval.
+        this.#seal()
+        this.#startWriting()
+      }
+      chunk = this.#active = this.#newChunk(need)
     }
-    fdatasyncSync(this.#fd)
-    closeSync(this.#fd)
-    fsyncDirSync(this.#options.dir)
-    if (this.#synced !== this.#appended) {
-      this.#synced = this.#appended
-      this.#options.onSync(this.#synced)
+    // The checksum is computed by the group commit, for the whole chunk, before writing it.
+    const length = encodeFrame(chunk.buf, chunk.length, id, payload, loggedAt, dropTail, false)
+    chunk.length += length
+    this.#held += length
+    this.#offset += length
+    chunk.upTo = ++this.#appended
+    this.#scheduleCommit()
+    return length
+  }
+
+  #newChunk(need: number): Chunk {
+    const buf =
+      need <= CHUNK_BYTES
+        ? (this.#free.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES))
+        : Buffer.allocUnsafe(need)
+    return {
+      segment: this.#segment,
+      fd: this.#fd,
+      buf,
+      start: this.#offset,
+      length: 0,
+      upTo: this.#appended,
+      last: false,
+      checksummed: 0,
+      inFlight: false,
+      written: false,
+    }
+  }
+
+  /** Moves the active chunk, if it holds records, behind the sealed ones. */
+  #seal(): void {
+    const chunk = this.#active
+    if (chunk === undefined || chunk.length === 0) return
+    this.#sealed.push(chunk)
+    this.#active = undefined
+  }
+
+  /** Done with a written chunk: it leaves the queue and its buffer is free for reuse. */
+  #retire(chunk: Chunk): void {
+    chunk.written = true
+    if (this.#sealed[0] === chunk) this.#sealed.shift()
+    this.#held -= chunk.length
+    this.#advanceWritten(chunk)
+    if (!chunk.inFlight && chunk.buf.length === CHUNK_BYTES && this.#free.length < POOLED_CHUNKS) {
+      this.#free.push(chunk.buf)
+    }
+  }
+
+  #advanceWritten(chunk: Chunk): void {
+    const written = chunk.last
+      ? { segment: chunk.segment + 1, offset: SEGMENT_HEADER_BYTES }
+      : { segment: chunk.segment, offset: chunk.start + chunk.length }
+    if (comparePositions(written, this.#written) <= 0) return
+    this.#written = written
+    this.#writtenRecords = Math.max(this.#writtenRecords, chunk.upTo)
+    this.#options.onWritten()
+  }
+
+  /** The fallback when memory is short: writes the sealed chunks on the event loop, in order. */
+  #writeSealedSync(): void {
+    this.#seal()
+    while (this.#sealed.length > 0) {
+      const chunk = this.#sealed[0] as Chunk
+      // One the thread pool is writing right now is written again (the same bytes at the same
+      // place), so the file holds a prefix of the records whatever happens.
+      writeChunkSync(chunk)
+      this.#retire(chunk)
+    }
+  }
+
+  /** Starts writing the sealed chunks in the thread pool, unless that is under way. */
+  #startWriting(): void {
+    if (this.#writing !== undefined || this.#closed || this.#sealed.length === 0) return
+    this.#writing = this.#writeSealed().finally(() => {
+      this.#writing = undefined
+      // What was sealed meanwhile, then the sync that was asked for.
+      if (this.#sealed.length > 0 && !this.#failedWrite) this.#startWriting()
+      else if (this.#wantSync) this.#startSync()
+    })
+  }
+
+  /** The last background write failed: wait for the next commit before trying again. */
+  #failedWrite = false
+
+  async #writeSealed(): Promise<void> {
+    this.#failedWrite = false
+    while (this.#sealed.length > 0) {
+      const chunk = this.#sealed[0] as Chunk
+      chunk.inFlight = true
+      try {
+        await writeChunk(chunk)
+      } catch (error) {
+        this.#failedWrite = true
+        this.#failed(error)
+        return
+      } finally {
+        chunk.inFlight = false
+      }
+      // Written meanwhile by the fallback (and retired): only its buffer was still held.
+      if (chunk.written) {
+        if (chunk.buf.length === CHUNK_BYTES && this.#free.length < POOLED_CHUNKS) {
+          this.#free.push(chunk.buf)
+        }
+        continue
+      }
+      this.#retire(chunk)
     }
   }
 
@@ -143,63 +432,163 @@ export class SpoolWriter {
       closeSync(this.#fd)
       fsyncDirSync(this.#options.dir)
     } else {
-      // A pending background fdatasync may still use the old descriptor: close it only after
-      // the next group commit has synced it.
-      this.#retiring.push(this.#fd)
+      if (this.#buffered) {
+        // The segment's last chunk says so: `written` moves on to the next segment once it is
+        // in the file. A rotation follows an append, so the active chunk holds a record.
+        const chunk = this.#active ?? this.#newChunk(0)
+        chunk.last = true
+        this.#sealed.push(chunk)
+        this.#active = undefined
+        this.#startWriting()
+      }
+      // A background write or fdatasync may still use the old descriptor: it is closed by the
+      // group commit that syncs it after its last chunk is written.
+      this.#retiring.push({ fd: this.#fd, segment: closed })
       this.#dirDirty = true
-      this.#scheduleSync()
+      this.#scheduleCommit()
     }
     this.#fd = fd
     this.#segment = closed + 1
     this.#offset = SEGMENT_HEADER_BYTES
+    if (!this.#buffered) this.#written = { segment: this.#segment, offset: SEGMENT_HEADER_BYTES }
     this.#options.onRotate(closed, bytes, this.#segment)
   }
 
-  #scheduleSync(): void {
-    if (this.#timer !== undefined || this.#syncing !== undefined || this.#closed) return
-    this.#timer = setTimeout(() => this.#runSync(), this.#options.syncIntervalMs)
-    // The logger must not keep a process alive: unsynced records are in the OS's cache
-    // already and close() syncs them.
+  #scheduleCommit(): void {
+    if (this.#timer !== undefined || this.#closing) return
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      this.#commit()
+    }, this.#options.syncIntervalMs)
+    // The logger must not keep a process alive: at exit, buffered records are written (the
+    // `exit` hook), and close() syncs everything.
     this.#timer.unref()
   }
 
-  /** One group commit: the retired segments, the current one, and the directory. */
-  #runSync(): void {
-    clearTimeout(this.#timer)
-    this.#timer = undefined
-    const target = this.#appended
+  /** A group commit: write what is buffered, then sync (after the writes, if there are any). */
+  #commit(): void {
+    if (this.#closing) return
+    this.#seal()
+    if (this.#sealed.length > 0) {
+      this.#wantSync = true
+      this.#startWriting()
+    } else {
+      this.#startSync()
+    }
+  }
+
+  /**
+   * fdatasyncs the retired segments, the current one and the directory, claiming the records
+   * in the files when it starts. Retired segments wholly written are closed afterwards.
+   */
+  #startSync(): void {
+    this.#wantSync = false
+    if (this.#closed) return
+    if (this.#syncing !== undefined) {
+      this.#wantSync = true
+      return
+    }
+    const target = this.#writtenRecords
+    if (target === this.#synced && this.#retiring.length === 0 && !this.#dirDirty) {
+      this.#settleWaiters()
+      return
+    }
     const fd = this.#fd
-    const retiring = this.#retiring.splice(0)
+    const retiring = this.#retiring.slice()
+    const done = retiring.filter((r) => r.segment < this.#written.segment)
     const dirDirty = this.#dirDirty
     this.#dirDirty = false
     this.#syncing = (async () => {
-      while (retiring.length > 0) {
-        const old = retiring[0] as number
-        await callback((done) => fdatasync(old, done))
-        retiring.shift()
-        // Closing releases the descriptor even when it reports an error; nothing to retry.
-        closeFd(old, () => {})
-      }
-      await callback((done) => fdatasync(fd, done))
+      for (const { fd: old } of retiring) await callback((cb) => fdatasync(old, cb))
+      await callback((cb) => fdatasync(fd, cb))
       if (dirDirty) await fsyncDir(this.#options.dir)
     })().then(
       () => {
         this.#syncing = undefined
+        for (const retired of done) {
+          this.#retiring.splice(this.#retiring.indexOf(retired), 1)
+          // Closing releases the descriptor even when it reports an error; nothing to retry.
+          closeFd(retired.fd, () => {})
+        }
         if (target > this.#synced) {
           this.#synced = target
           this.#options.onSync(target)
         }
-        if (this.#appended > this.#synced || this.#retiring.length > 0) this.#scheduleSync()
+        this.#settleWaiters()
+        this.#afterSync()
       },
       (error: unknown) => {
         this.#syncing = undefined
-        // What was not synced is tried again: the retired descriptors not closed yet, too.
-        this.#retiring.unshift(...retiring)
         this.#dirDirty ||= dirDirty
-        this.#options.onSyncError(error)
-        this.#scheduleSync()
+        this.#failed(error)
+        this.#afterSync()
       },
     )
+  }
+
+  #afterSync(): void {
+    if (this.#closing) return
+    if (this.#wantSync) this.#commit()
+    else if (this.#appended > this.#synced || this.#retiring.length > 0) this.#scheduleCommit()
+  }
+
+  /** A background write or sync failed: reported, tried again at the next interval. */
+  #failed(error: unknown): void {
+    this.#options.onSyncError(error)
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(error)
+    this.#scheduleCommit()
+  }
+
+  #settleWaiters(): void {
+    for (let i = 0; i < this.#waiters.length;) {
+      const waiter = this.#waiters[i] as SyncWaiter
+      if (waiter.target <= this.#synced) {
+        this.#waiters.splice(i, 1)
+        waiter.resolve()
+      } else i++
+    }
+    // Some wait for records appended after the sync started: another one.
+    if (this.#waiters.length > 0) this.#wantSync = true
+  }
+}
+
+function writeAllBuffered(): void {
+  for (const writer of buffering) {
+    try {
+      writer.writeBuffered()
+    } catch {
+      // The process is exiting: nothing left to report to. The records stay unwritten.
+    }
+  }
+}
+
+/** Completes the chunk's frames with their checksums (on the event loop, before a write). */
+function checksum(chunk: Chunk): void {
+  if (chunk.checksummed === chunk.length) return
+  checksumFrames(chunk.buf, chunk.checksummed, chunk.length)
+  chunk.checksummed = chunk.length
+}
+
+/** pwrite(2)s a whole chunk from the thread pool. */
+async function writeChunk(chunk: Chunk): Promise<void> {
+  checksum(chunk)
+  for (let done = 0; done < chunk.length;) {
+    const n = await new Promise<number>((resolve, reject) =>
+      write(chunk.fd, chunk.buf, done, chunk.length - done, chunk.start + done, (error, bytes) =>
+        error ? reject(error) : resolve(bytes),
+      ),
+    )
+    if (n === 0) throw new Error('the spool file took no bytes (write returned 0)')
+    done += n
+  }
+}
+
+function writeChunkSync(chunk: Chunk): void {
+  checksum(chunk)
+  for (let done = 0; done < chunk.length;) {
+    const n = writeSync(chunk.fd, chunk.buf, done, chunk.length - done, chunk.start + done)
+    if (n === 0) throw new Error('the spool file took no bytes (write returned 0)')
+    done += n
   }
 }
 

@@ -1,0 +1,402 @@
+// validateEvent answers most calls from a fast path (src/event/fast-path.ts) and runs the
+// thorough walk only to describe a failure. These tests pin the two to the same verdict on
+// valid events, on events mutated in every way the rules care about, and on random ones: the
+// fast path accepts exactly what the thorough walk accepts, and validateEvent's answer is
+// the thorough walk's, issue for issue.
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import type { AuditEvent } from '@auditseal/core'
+import {
+  MAX_DATA_BYTES,
+  MAX_EVENT_BYTES,
+  isEventTimestamp,
+  isIpv4,
+  validateEvent,
+  validateEventJson,
+} from '@auditseal/core'
+import { validEventJson } from '../../src/event/fast-path.js'
+import { validateEventThoroughly } from '../../src/event/validate.js'
+import { fullEvent, minimalEvent } from './fixtures.js'
+
+/** Checks one input under both options; returns whether it was valid (without recorded_at required). */
+function expectSameVerdict(input: unknown): boolean {
+  let valid = false
+  for (const requireRecordedAt of [false, true]) {
+    const thorough = validateEventThoroughly(input, { requireRecordedAt })
+    const fast = validEventJson(input, requireRecordedAt)
+    expect(fast !== undefined, show(input)).toBe(thorough.ok)
+    if (fast !== undefined) expect(fast).toBe(JSON.stringify(input))
+    // What callers get is the thorough walk's answer, issues included.
+    expect(validateEvent(input, { requireRecordedAt })).toEqual(thorough)
+    const withJson = validateEventJson(input, { requireRecordedAt })
+    expect(withJson.ok).toBe(thorough.ok)
+    if (withJson.ok) expect(withJson.json).toBe(JSON.stringify(input))
+    if (!requireRecordedAt) valid = thorough.ok
+  }
+  return valid
+}
+
+/** The input, shortened, for a failure message. */
+function show(input: unknown): string {
+  try {
+    return JSON.stringify(input)?.slice(0, 300) ?? String(input)
+  } catch {
+    return String(input)
+  }
+}
+
+const ID = '0190163d-8694-739b-aea5-966c26f8ad91'
+const TENANT = '3f2c1b8e-9d4a-4c6e-8f10-2a3b4c5d6e7f'
+
+const getter = () => Object.defineProperty({}, 'x', { get: () => 'x', enumerable: true })
+const setterOnly = () => Object.defineProperty({}, 'x', { set: () => {}, enumerable: true })
+const nonEnumerable = () => Object.defineProperty({ a: 'x' }, 'b', { value: 'y' })
+const withSymbol = () => ({ a: 'x', [Symbol('s')]: 'y' })
+const bare = () => Object.assign(Object.create(null) as object, { type: 'user', id: 'u' })
+const arrayWithProto = () => Object.setPrototypeOf(['a'], Object.prototype) as unknown
+const sparse = () => {
+  const array: unknown[] = ['a']
+  array[2] = 'c'
+  return array
+}
+const arrayWithExtra = () => Object.assign(['a'], { extra: 1 })
+
+/** Values that probe each rule: right ones, wrong ones, and ones that are not JSON. */
+const PROBES: (() => unknown)[] = [
+  ...[
+    '',
+    'x',
+    'user',
+    'service',
+    'anonymous',
+    'success',
+    'failure',
+    'a\u0000b',
+    'a\uD800',
+    '\uDC00b',
+    '😀',
+    'x'.repeat(1024),
+    'x'.repeat(1025),
+    '😀'.repeat(1024),
+    '😀'.repeat(1025),
+    'é'.repeat(1025),
+    ID,
+    ID.toUpperCase(),
+    TENANT,
+    '00000000-0000-0000-0000-000000000000',
+    '2024-06-12T08:30:00.123Z',
+    '2024-02-29T08:30:00.123Z',
+    '2023-02-29T08:30:00.123Z',
+    '2024-06-12T24:00:00.000Z',
+    '2024-06-12 08:30:00.123Z',
+    '192.0.2.1',
+    '01.2.3.4',
+    '256.1.1.1',
+    '::1',
+    '::ffff:192.0.2.1',
+    'fe80::1%eth0',
+    'device.created',
+    'Device.created',
+    'a'.repeat(60) + '.' + 'b'.repeat(67),
+    'a'.repeat(60) + '.' + 'b'.repeat(68),
+  ].map((value) => () => value),
+  () => null,
+  () => undefined,
+  () => 1,
+  () => 2,
+  () => -0,
+  () => Number.NaN,
+  () => Number.POSITIVE_INFINITY,
+  () => true,
+  () => 10n,
+  () => Symbol('s'),
+  () => () => 1,
+  () => [],
+  () => ['a', 1, null],
+  () => ({}),
+  () => ({ type: 'user', id: 'u' }),
+  () => ({ type: 'device', id: 'd', name: 'n' }),
+  () => ({ ip: '192.0.2.1', user_agent: 'ua' }),
+  () => ({ message: 'm' }),
+  () => ({ code: 'c', message: 'm' }),
+  () => ({ nested: { deeper: [1, 'two', { three: 3 }] } }),
+  () => ({ 'a\uD800': 1 }),
+  () => new Date(0),
+  () => new Map(),
+  getter,
+  setterOnly,
+  nonEnumerable,
+  withSymbol,
+  bare,
+  arrayWithProto,
+  sparse,
+  arrayWithExtra,
+  () => nest(32),
+  () => nest(33),
+  () => ({ big: 'x'.repeat(MAX_DATA_BYTES - 10) }), // exactly MAX_DATA_BYTES
+  () => ({ big: 'x'.repeat(MAX_DATA_BYTES - 9) }), // one byte over
+  () => ({ big: 'é'.repeat((MAX_DATA_BYTES - 10) / 2) }), // exactly, in 2-byte characters
+  () => ({ big: 'é'.repeat((MAX_DATA_BYTES - 10) / 2) + 'x' }),
+]
+
+function nest(levels: number): unknown {
+  let value: unknown = 'leaf'
+  for (let i = 1; i < levels; i++) value = { n: value }
+  return { n: value }
+}
+
+/** Where a mutation may act: members of the event and of its objects. */
+const PATHS = [
+  'v',
+  'id',
+  'tenant_id',
+  'type',
+  'outcome',
+  'occurred_at',
+  'recorded_at',
+  'actor',
+  'actor.type',
+  'actor.id',
+  'actor.name',
+  'actor.extra',
+  'target',
+  'target.type',
+  'target.id',
+  'target.name',
+  'source',
+  'source.ip',
+  'source.user_agent',
+  'source.port',
+  'request_id',
+  'error',
+  'error.code',
+  'error.message',
+  'error.stack',
+  'data',
+  'data.x',
+  'data.y.z',
+  'data.a\uD800',
+  'seq',
+  'leaf_hash',
+  'constructor',
+]
+
+type Mutation = { path: string; probe: number } | { path: string; remove: true }
+
+function mutate(base: AuditEvent, mutations: Mutation[]): unknown {
+  const event = structuredClone(base) as unknown as Record<string, unknown>
+  for (const mutation of mutations) {
+    const parts = mutation.path.split('.')
+    let parent = event
+    for (const part of parts.slice(0, -1)) {
+      const child = parent[part]
+      if (typeof child !== 'object' || child === null || Array.isArray(child)) {
+        parent[part] = {}
+      } else if (Object.getPrototypeOf(child) !== Object.prototype) {
+        // A probe put something unusual here: keep going in a plain copy.
+        parent[part] = { ...(child as object) }
+      }
+      parent = parent[part] as Record<string, unknown>
+    }
+    const key = parts.at(-1) as string
+    try {
+      if ('remove' in mutation) delete parent[key]
+      else parent[key] = (PROBES[mutation.probe] as () => unknown)()
+    } catch {
+      // A probe made this member read-only (a getter without a setter): it stays as it is.
+    }
+  }
+  return event
+}
+
+const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.record({
+    path: fc.constantFrom(...PATHS),
+    probe: fc.integer({ min: 0, max: PROBES.length - 1 }),
+  }),
+  fc.record({ path: fc.constantFrom(...PATHS), remove: fc.constant(true as const) }),
+)
+
+describe('the fast path of validateEvent', () => {
+  it('accepts the valid fixtures, and returns their JSON', () => {
+    for (const event of [minimalEvent(), fullEvent()]) {
+      expect(expectSameVerdict(event)).toBe(true)
+      expect(validEventJson(event, false)).toBe(JSON.stringify(event))
+    }
+  })
+
+  it('agrees with the thorough walk on every single-member change', () => {
+    let valid = 0
+    let invalid = 0
+    for (const base of [minimalEvent(), fullEvent()]) {
+      for (const path of PATHS) {
+        const changes: Mutation[] = [
+          { path, remove: true },
+          ...PROBES.map((_, probe) => ({ path, probe })),
+        ]
+        for (const change of changes) {
+          if (expectSameVerdict(mutate(base, [change]))) valid++
+          else invalid++
+        }
+      }
+    }
+    // The probes reach both verdicts often: the agreement is not a vacuous one.
+    expect(valid).toBeGreaterThan(100)
+    expect(invalid).toBeGreaterThan(1000)
+  })
+
+  it('agrees with the thorough walk on events with several random changes', () => {
+    fc.assert(
+      fc.property(
+        fc.boolean(),
+        fc.array(mutationArb, { minLength: 1, maxLength: 4 }),
+        (full, mutations) => {
+          expectSameVerdict(mutate(full ? fullEvent() : minimalEvent(), mutations))
+        },
+      ),
+      { numRuns: 3000 },
+    )
+  })
+
+  it('agrees with the thorough walk on random data and random strings', () => {
+    const text = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'binary' }),
+      fc.string({ unit: 'grapheme' }),
+    )
+    fc.assert(
+      fc.property(
+        fc.option(fc.jsonValue(), { nil: undefined }),
+        fc.constantFrom(
+          'actor.id',
+          'actor.name',
+          'target.id',
+          'source.user_agent',
+          'request_id',
+          'data.s',
+        ),
+        text,
+        (data, path, value) => {
+          const event = mutate(fullEvent(), []) as Record<string, unknown>
+          if (data !== undefined) event.data = { value: data }
+          const [parent, key] = path.split('.') as [string, string | undefined]
+          if (key === undefined) event[parent] = value
+          else (event[parent] as Record<string, unknown>)[key] = value
+          expectSameVerdict(event)
+        },
+      ),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('agrees at the size limit of the whole event, in 1- to 4-byte characters', () => {
+    // Envelope strings of up to 1024 code points in 4-byte characters, and a large data,
+    // around MAX_EVENT_BYTES in total.
+    for (const pad of [-1, 0, 1]) {
+      const event = fullEvent() as unknown as Record<string, unknown>
+      event.actor = { type: 'user', id: '😀'.repeat(1024), name: '😀'.repeat(1024) }
+      event.target = { type: '😀'.repeat(1024), id: '😀'.repeat(1024), name: '😀'.repeat(1024) }
+      event.source = { ip: '::1', user_agent: '😀'.repeat(1024) }
+      event.request_id = '😀'.repeat(1024)
+      event.error = { code: '😀'.repeat(1024), message: '😀'.repeat(1024) }
+      event.data = { b: '' }
+      const size = new TextEncoder().encode(JSON.stringify(event)).length
+      const room = MAX_EVENT_BYTES - size + pad
+      event.data = { b: 'x'.repeat(Math.min(room, MAX_DATA_BYTES - 8)) }
+      const total = new TextEncoder().encode(JSON.stringify(event)).length
+      expect(expectSameVerdict(event)).toBe(total <= MAX_EVENT_BYTES)
+    }
+  })
+})
+
+// The old, regular-expression versions of two checks made faster for the fast path.
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{3}Z$/
+function referenceTimestamp(value: string): boolean {
+  const match = TIMESTAMP.exec(value)
+  if (match === null) return false
+  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as number[] as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ]
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
+  const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= days &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59
+  )
+}
+const OCTET = /^(0|[1-9][0-9]{0,2})$/
+function referenceIpv4(value: string): boolean {
+  const octets = value.split('.')
+  return octets.length === 4 && octets.every((o) => OCTET.test(o) && Number(o) <= 255)
+}
+
+/** `text` with one character replaced, inserted or removed. */
+const edited = (base: string) =>
+  fc
+    .record({
+      at: fc.nat({ max: base.length }),
+      op: fc.constantFrom('replace', 'insert', 'remove'),
+      char: fc.constantFrom(...'0123456789-:.TZ x/٣'.split('')),
+    })
+    .map(({ at, op, char }) =>
+      op === 'remove'
+        ? base.slice(0, at) + base.slice(at + 1)
+        : base.slice(0, at) + char + base.slice(op === 'replace' ? at + 1 : at),
+    )
+
+describe('the character-by-character checks', () => {
+  it('isEventTimestamp accepts exactly what the regular expression and calendar did', () => {
+    const times = fc.oneof(
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      fc.string(),
+      edited('2024-02-29T23:59:59.999Z'),
+      edited('2023-02-28T00:00:00.000Z'),
+      fc
+        .tuple(
+          fc.integer({ min: 0, max: 9999 }),
+          fc.integer({ min: 0, max: 13 }),
+          fc.integer({ min: 0, max: 32 }),
+          fc.integer({ min: 0, max: 25 }),
+          fc.integer({ min: 0, max: 61 }),
+        )
+        .map(
+          ([y, mo, d, h, mi]) =>
+            `${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}T${String(h).padStart(2, '0')}:${String(mi).padStart(2, '0')}:${String(mi).padStart(2, '0')}.000Z`,
+        ),
+    )
+    fc.assert(
+      fc.property(times, (value) => {
+        expect(isEventTimestamp(value), value).toBe(referenceTimestamp(value))
+      }),
+      { numRuns: 5000 },
+    )
+  })
+
+  it('isIpv4 accepts exactly what splitting and the octet pattern did', () => {
+    const octet = fc.oneof(
+      fc.integer({ min: 0, max: 300 }).map(String),
+      fc.constantFrom('', '00', '01', '0x1', '1e2', ' 1', '٣'),
+    )
+    const addresses = fc.oneof(
+      fc.array(octet, { minLength: 1, maxLength: 6 }).map((parts) => parts.join('.')),
+      edited('192.168.100.255'),
+      fc.string(),
+    )
+    fc.assert(
+      fc.property(addresses, (value) => {
+        expect(isIpv4(value), value).toBe(referenceIpv4(value))
+      }),
+      { numRuns: 5000 },
+    )
+  })
+})
