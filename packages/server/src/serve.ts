@@ -1,14 +1,17 @@
 // `auditseal serve`: the whole system in one process — store, sealer, checkpointer, the HTTP
-// API, the device gateway (auditing through an in-process queue) and the viewer.
+// API, the device gateway (auditing through the SDK's durable spool and its in-process
+// transport) and the viewer.
 //
 // Start: open the store (PGlite in the data dir, or PostgreSQL with an optional replica) and
 // migrate; load or create the signing key; build the app and the gateway; listen; print.
-// close(): stop accepting and finish in-flight requests, seal what the audit queue holds,
+// close(): stop accepting and finish in-flight requests, seal what the audit spool holds
+// (what the log cannot take now stays spooled for the next start),
 // sign final checkpoints, close the databases — in that order, so the last checkpoints cover
 // every event of the last requests.
 
+import { join } from 'node:path'
 import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from 'fastify'
-import { AuditQueue } from './audit-queue/queue.js'
+import { DurableSink } from './audit-queue/durable-sink.js'
 import type { AuditSink } from './audit-queue/sink.js'
 import { ensureJwtSecret } from './config/jwt-secret.js'
 import type { ServerConfig } from './config/types.js'
@@ -30,7 +33,7 @@ import { AuditLog } from './store/audit-log.js'
 import type { Checkpointer } from './store/checkpointer.js'
 
 export interface StartOptions {
-  /** The audit sink of the gateway (default: an AuditQueue into the log's sealer). */
+  /** The audit sink of the gateway (default: the SDK's durable spool into the log's sealer). */
   sink?: (log: AuditLog) => AuditSink
   /** Fastify's logger options (default: pino at config.logLevel on standard output). */
   logger?: FastifyServerOptions['logger']
@@ -84,8 +87,8 @@ export async function startServer(
           app?.auditsealMetrics?.observeCheckpoint(checkpoint.tenantId, new Date()),
       },
     })
-    // The queue reports through the app's logger, which exists before the first event.
-    sink = options.sink?.(log) ?? auditQueue(log, () => app?.log)
+    // The sink reports through the app's logger, which exists before the first event.
+    sink = options.sink?.(log) ?? durableSink(log, config.dataDir, () => app?.log)
     const authAuditor = new AuthFailureAuditor(sink, options.authAudit)
     app = await buildApp({
       config,
@@ -131,17 +134,19 @@ export async function startServer(
   }
 }
 
-function auditQueue(log: AuditLog, logger: () => FastifyBaseLogger | undefined): AuditQueue {
-  return new AuditQueue({
-    seal: (tenantId, events) => log.sealer.seal(tenantId, events),
-    onError: (error, context) => {
-      const { event, ...rest } = context
-      if (context.kind === 'retry') {
-        logger()?.warn({ err: error, ...rest }, 'audit seal failed; will retry')
-      } else {
-        // The whole event, so that the operator log keeps what the audit log could not take.
-        logger()?.error({ err: error, ...rest, event }, `audit event ${context.kind}`)
-      }
+/** The gateway's events go through the SDK's durable spool in `<dataDir>/audit-spool`. */
+const AUDIT_SPOOL_DIR = 'audit-spool'
+
+function durableSink(
+  log: AuditLog,
+  dataDir: string,
+  logger: () => FastifyBaseLogger | undefined,
+): DurableSink {
+  return new DurableSink(log, {
+    spoolDir: join(dataDir, AUDIT_SPOOL_DIR),
+    logger: {
+      warn: (message) => logger()?.warn(message),
+      error: (message) => logger()?.error(message),
     },
   })
 }

@@ -1,6 +1,6 @@
 // The producer's side of auditing: `log(event)` returns at once and never throws; delivery
-// happens in the background. Small on purpose: the SDK's in-process transport (with a durable
-// spool) will replace the in-memory queue behind this same interface.
+// happens in the background. Two implementations: DurableSink (the SDK's durable spool and
+// in-process transport; what `auditseal serve` uses) and AuditQueue (in memory).
 
 import type { AuditEvent } from '@auditseal/core'
 

@@ -1,0 +1,90 @@
+// The gateway's audit sink when the server hosts the sealer: the SDK's logger with its
+// in-process transport. log() spools the event durably (group commit) and returns; the SDK's
+// sender seals batches into the log, retries through outages and dead-letters what the log
+// refuses for good. What the in-memory AuditQueue lost on a crash or at a shutdown during a
+// database outage stays in the spool, and the next `auditseal serve` on the same data
+// directory seals it.
+
+import type { AuditEvent } from '@auditseal/core'
+import { createAuditLogger, createInProcessTransport } from '@auditseal/sdk'
+import type { AuditLogger, LogSink } from '@auditseal/sdk'
+import type { AuditLog } from '../store/audit-log.js'
+import type { AuditSink, AuditSinkStats } from './sink.js'
+
+export interface DurableSinkOptions {
+  /** The spool's directory (one process at a time: the SDK locks it). */
+  spoolDir: string
+  /** Where delivery problems are reported (rate-limited by the SDK). */
+  logger: LogSink
+  /** Most bytes the spool may hold before log() drops events (counted, reported). */
+  maxSpoolBytes?: number
+  /** How long a batch gathers events before it is sealed (default 200 ms). */
+  lingerMs?: number
+  /** How long close() waits for the log to take what is spooled (default 10 s). */
+  closeTimeoutMs?: number
+}
+
+export class DurableSink implements AuditSink {
+  readonly #logger: AuditLogger
+  readonly #closeTimeoutMs: number
+  #closed = false
+  #invalid = 0
+  #refusedClosed = 0
+
+  constructor(log: AuditLog, options: DurableSinkOptions) {
+    this.#closeTimeoutMs = options.closeTimeoutMs ?? 10_000
+    this.#logger = createAuditLogger({
+      transport: createInProcessTransport((tenantId, events) => log.sealer.seal(tenantId, events)),
+      spoolDir: options.spoolDir,
+      logger: options.logger,
+      // A seal costs about as much for one event as for a hundred, and on PGlite it runs on
+      // the thread that serves the requests: batches gather for a while, one at a time.
+      lingerMs: options.lingerMs ?? 200,
+      concurrency: 1,
+      ...(options.maxSpoolBytes !== undefined && { maxSpoolBytes: options.maxSpoolBytes }),
+      // Problems are counted in stats() and reported through the log sink; an 'error' event
+      // without a listener would throw.
+    }).on('error', () => {})
+  }
+
+  log(event: AuditEvent): void {
+    if (this.#closed) {
+      this.#refusedClosed++
+      return
+    }
+    try {
+      this.#logger.log(event)
+    } catch {
+      // Only an invalid envelope gets here (delivery problems never throw): a producer bug,
+      // which the gateway's own tests catch; counted, as the AuditQueue did.
+      this.#invalid++
+    }
+  }
+
+  flush(): Promise<void> {
+    return this.#logger.flush()
+  }
+
+  /**
+   * Refuses new events, waits up to closeTimeoutMs for the log to take what is spooled, and
+   * releases the spool. Events the log could not take stay spooled for the next start:
+   * nothing is lost, so this does not reject for them.
+   */
+  async close(): Promise<void> {
+    this.#closed = true
+    await this.#logger.close({ timeoutMs: this.#closeTimeoutMs })
+  }
+
+  stats(): AuditSinkStats {
+    const s = this.#logger.stats()
+    return {
+      pending: s.spooled,
+      sealed: s.acknowledged,
+      retries: s.retries,
+      overflowed: s.overflowed,
+      invalid: this.#invalid,
+      rejected: s.deadLettered,
+      refusedClosed: this.#refusedClosed,
+    }
+  }
+}

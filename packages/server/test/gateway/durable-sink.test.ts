@@ -1,0 +1,70 @@
+// The gateway's default sink keeps what the log cannot take: events logged while the database
+// is down survive a shutdown in the spool and are sealed, exactly once, by the next sink on
+// the same directory (the next `auditseal serve` on the same data dir).
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DurableSink } from '../../src/audit-queue/durable-sink.js'
+import type { AuditLog } from '../../src/store/index.js'
+import { allRows, testAuditLog } from '../support/audit-log.js'
+import { createPgliteDatabase, type TestDatabase } from '../support/databases.js'
+import { makeEvents, newTenantId } from '../support/events.js'
+
+const quiet = { warn: () => {}, error: () => {} }
+
+describe('DurableSink', () => {
+  let database: TestDatabase
+  let log: AuditLog
+  let dir: string
+
+  beforeAll(async () => {
+    database = await createPgliteDatabase()
+    log = testAuditLog(database.db)
+    dir = await mkdtemp(join(tmpdir(), 'auditseal-durable-sink-'))
+  })
+  afterAll(async () => {
+    await database?.drop()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('keeps events the log refused through a shutdown and seals them on the next start', async () => {
+    const spoolDir = join(dir, 'outage')
+    const tenant = newTenantId()
+    const events = makeEvents(tenant, 50)
+    let attempts = 0
+    const down = {
+      sealer: {
+        seal: () => {
+          attempts++
+          return Promise.reject(
+            Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' }),
+          )
+        },
+      },
+    } as unknown as AuditLog
+    const first = new DurableSink(down, { spoolDir, logger: quiet, closeTimeoutMs: 300 })
+    for (const event of events) first.log(event)
+    await expect(first.close()).resolves.toBeUndefined()
+    expect(attempts).toBeGreaterThan(0)
+    expect(first.stats()).toMatchObject({ pending: 50, sealed: 0, rejected: 0 })
+
+    const second = new DurableSink(log, { spoolDir, logger: quiet })
+    await second.flush()
+    expect(second.stats()).toMatchObject({ pending: 0, sealed: 50 })
+    await second.close()
+    const rows = await allRows(database.db, tenant)
+    expect(rows.map((r) => r.id)).toEqual(events.map((e) => e.id))
+  })
+
+  it('counts an invalid event and events after close instead of throwing', async () => {
+    const sink = new DurableSink(log, { spoolDir: join(dir, 'counts'), logger: quiet })
+    const [event] = makeEvents(newTenantId(), 1)
+    expect(() => sink.log({ ...event!, type: 'Not A Type' })).not.toThrow()
+    sink.log(event!)
+    await sink.flush()
+    await sink.close()
+    expect(() => sink.log(event!)).not.toThrow()
+    expect(sink.stats()).toMatchObject({ invalid: 1, sealed: 1, refusedClosed: 1, pending: 0 })
+  })
+})
