@@ -8,10 +8,12 @@ export interface Progress {
   /** `total` is an estimate (events, or bytes); undefined shows a counter without a bar. */
   start(total: number | undefined, unit: string): void
   tick(count?: number): void
+  /** Sets the count, e.g. back to what stands after lines were read ahead and re-read. */
+  set(count: number): void
   stop(): void
 }
 
-export const NO_PROGRESS: Progress = { start() {}, tick() {}, stop() {} }
+export const NO_PROGRESS: Progress = { start() {}, tick() {}, set() {}, stop() {} }
 
 const REDRAW_EVERY = 4096
 
@@ -40,6 +42,11 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): P
       unsaid = 0
       if (value > bar.getTotal() && bar.getTotal() > 0) bar.setTotal(value)
       bar.update(value)
+    },
+    set(count) {
+      value = count
+      unsaid = 0
+      bar?.update(value)
     },
     stop() {
       bar?.update(value)

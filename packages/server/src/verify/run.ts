@@ -120,6 +120,8 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
         if (options.fastPath !== false && verifier.speculate()) {
           const stop = await speculateExport(source.path, verifier, digests, progress)
           start = stop.resumeAt
+          // Lines read past the last vouched size are read again below: count them once.
+          progress.set(verifier.committed)
           await primeOrder(verifier, source.path, stop.before, tenant, hasher)
         }
         const workers = crypto === nodeCrypto ? (options.workers ?? defaultWorkers()) : 0

@@ -143,6 +143,34 @@ describe('verify --export: the fast path says what the full checks say', () => {
     expect(kinds).toEqual([['modified', 450, undefined]])
   })
 
+  it('counts each event once on the progress bar, though lines past the hand-over are read twice', async () => {
+    const edited = [...lines]
+    edited[450] = edited[450]!.replace('"note":"event number 450"', '"note":"event number 451"')
+    const file = await writeExport(joined(edited))
+    let value = 0
+    let most = 0
+    const progress = {
+      start: () => {},
+      tick: (count = 1) => {
+        value += count
+        most = Math.max(most, value)
+      },
+      set: (count: number) => {
+        value = count
+      },
+      stop: () => {},
+    }
+    const report = await verifyLog({
+      source: { kind: 'export', file },
+      vkey,
+      checkpointDir: everyHundred,
+      progress,
+    })
+    expect(report.result.vouched).toBe(400)
+    expect(value).toBe(SIZE)
+    expect(most).toBe(SIZE)
+  })
+
   it('an edit with its leaf hash recomputed is found by the signed root that differs', async () => {
     const edited = [...lines]
     edited[450] = resealed(450, texts[450]!.replace('"event number 450"', '"event number 999"'))

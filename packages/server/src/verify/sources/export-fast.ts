@@ -111,7 +111,7 @@ export async function speculateExport(
         }
         start = end + 1
       }
-      progress.tick(lines) // lines read again after a rewind count twice: the bar is an estimate
+      progress.tick(lines) // run.ts sets the count back to the vouched size after a rewind
       if (atEnd) {
         verifier.rewind() // the file ended before the newest signed size
         return result
