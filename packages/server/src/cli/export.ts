@@ -169,8 +169,16 @@ function openOutput(path: string | undefined): {
   commit: () => Promise<void>
   abort: () => Promise<void>
 } {
-  if (path === undefined)
+  if (path === undefined) {
+    // A reader that stops early (`auditseal export … | head`) closes the pipe: that ends the
+    // export quietly, as it does any Unix tool. Another write error is an I/O error (exit 2).
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(0)
+      process.stderr.write(`auditseal: cannot write the export: ${error.message}\n`)
+      process.exit(2)
+    })
     return { out: process.stdout, commit: async () => {}, abort: async () => {} }
+  }
   const temporary = `${path}.${process.pid}.tmp`
   const out = createWriteStream(temporary, { flags: 'wx' })
   return {

@@ -3,7 +3,8 @@
 // right kind at the right seq, while the other tenant's log stays intact.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -566,6 +567,28 @@ describe('the auditseal verify command', () => {
       ['modified', 42, sealed.a.id],
       ['rewritten', 42, sealed.a.id],
     ])
+  })
+
+  it('export into a reader that stops early (| head) ends quietly with exit 0', async () => {
+    const db = await fresh()
+    const child = spawn('node', [
+      CLI,
+      'export',
+      '--format',
+      'ndjson',
+      '--database-url',
+      db.url,
+      '--tenant',
+      sealed.a.id,
+    ])
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const [first] = (await once(child.stdout, 'data')) as [Buffer]
+    expect(first.toString()).toMatch(/^\{"actor":/)
+    child.stdout.destroy() // the reader goes away with most of the export unread
+    const [code] = (await once(child, 'exit')) as [number]
+    expect(code).toBe(0)
+    expect(stderr).toBe('')
   })
 
   it('exits 2 on a usage error or an unreachable database, saying why', async () => {
