@@ -1,6 +1,6 @@
 // bench:gateway — what auditing costs the device gateway. `auditseal serve` runs in-process
 // twice per round on fresh storage (PGlite, or PostgreSQL when DATABASE_URL is set): once with
-// the real audit queue sealing every device.created into the log, once with a sink that drops
+// the real audit sink sealing every device.created into the log, once with a sink that drops
 // everything. autocannon drives POST /devices with a unique serial number per request for a
 // fixed time after a warm-up; rounds alternate the order so neither mode always runs warm.
 //

@@ -1,4 +1,4 @@
-// One benchmark run: `auditseal serve` in-process on fresh storage, with the real audit queue
+// One benchmark run: `auditseal serve` in-process on fresh storage, with the real audit sink
 // or a no-op sink, driven with POST /devices (a unique serial number per request).
 
 import { fileURLToPath } from 'node:url'

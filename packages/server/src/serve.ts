@@ -142,7 +142,8 @@ function durableSink(
   dataDir: string,
   logger: () => FastifyBaseLogger | undefined,
 ): DurableSink {
-  return new DurableSink(log, {
+  return new DurableSink({
+    seal: (tenantId, events) => log.sealer.seal(tenantId, events),
     spoolDir: join(dataDir, AUDIT_SPOOL_DIR),
     logger: {
       warn: (message) => logger()?.warn(message),

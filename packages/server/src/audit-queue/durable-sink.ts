@@ -1,14 +1,12 @@
 // The gateway's audit sink when the server hosts the sealer: the SDK's logger with its
 // in-process transport. log() spools the event durably (group commit) and returns; the SDK's
 // sender seals batches into the log, retries through outages and dead-letters what the log
-// refuses for good. What the in-memory AuditQueue lost on a crash or at a shutdown during a
-// database outage stays in the spool, and the next `auditseal serve` on the same data
-// directory seals it.
+// refuses for good. What the log cannot take at a shutdown stays in the spool, and the next
+// `auditseal serve` on the same data directory seals it.
 
 import type { AuditEvent } from '@auditseal/core'
 import { createAuditLogger, createInProcessTransport } from '@auditseal/sdk'
-import type { AuditLogger, LogSink } from '@auditseal/sdk'
-import type { AuditLog } from '../store/audit-log.js'
+import type { AuditLogger, LogSink, SealFunction } from '@auditseal/sdk'
 import type { AuditSink, AuditSinkStats } from './sink.js'
 
 export interface DurableSinkOptions {
@@ -18,6 +16,8 @@ export interface DurableSinkOptions {
   logger: LogSink
   /** Most bytes the spool may hold before log() drops events (counted, reported). */
   maxSpoolBytes?: number
+  /** Seals one tenant's batch, all or nothing: `log.sealer.seal`. */
+  seal: SealFunction
   /** How long a batch gathers events before it is sealed (default 200 ms). */
   lingerMs?: number
   /** How long close() waits for the log to take what is spooled (default 10 s). */
@@ -31,10 +31,10 @@ export class DurableSink implements AuditSink {
   #invalid = 0
   #refusedClosed = 0
 
-  constructor(log: AuditLog, options: DurableSinkOptions) {
+  constructor(options: DurableSinkOptions) {
     this.#closeTimeoutMs = options.closeTimeoutMs ?? 10_000
     this.#logger = createAuditLogger({
-      transport: createInProcessTransport((tenantId, events) => log.sealer.seal(tenantId, events)),
+      transport: createInProcessTransport(options.seal),
       spoolDir: options.spoolDir,
       logger: options.logger,
       // A seal costs about as much for one event as for a hundred, and on PGlite it runs on
@@ -56,7 +56,7 @@ export class DurableSink implements AuditSink {
       this.#logger.log(event)
     } catch {
       // Only an invalid envelope gets here (delivery problems never throw): a producer bug,
-      // which the gateway's own tests catch; counted, as the AuditQueue did.
+      // which the gateway's own tests catch; counted in stats().invalid.
       this.#invalid++
     }
   }

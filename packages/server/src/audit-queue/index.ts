@@ -1,6 +1,5 @@
 export { DurableSink } from './durable-sink.js'
 export type { DurableSinkOptions } from './durable-sink.js'
-export { AuditQueue, AuditQueueError } from './queue.js'
-export type { AuditQueueErrorContext, AuditQueueOptions, SealFunction } from './queue.js'
 export { noopSink } from './sink.js'
 export type { AuditSink, AuditSinkStats } from './sink.js'
+export type { SealFunction } from '@auditseal/sdk'

@@ -1,6 +1,6 @@
 // The producer's side of auditing: `log(event)` returns at once and never throws; delivery
-// happens in the background. Two implementations: DurableSink (the SDK's durable spool and
-// in-process transport; what `auditseal serve` uses) and AuditQueue (in memory).
+// happens in the background. DurableSink (the SDK's durable spool and in-process transport) is
+// what `auditseal serve` uses; noopSink is the benchmark's "auditing off".
 
 import type { AuditEvent } from '@auditseal/core'
 
@@ -11,11 +11,11 @@ export interface AuditSinkStats {
   sealed: number
   /** Seal attempts that failed and were retried. */
   retries: number
-  /** Refused because the queue was full; reported in the log as `audit.events_dropped`. */
+  /** Refused because the spool was full (counted and reported, never silent). */
   overflowed: number
   /** Refused because they are not valid v1 envelopes (a bug in the producer). */
   invalid: number
-  /** Refused by the database for good (a data error no retry can fix); each one reported. */
+  /** Refused by the log for good (dead-lettered in the spool's directory); each one reported. */
   rejected: number
   /** Refused because the sink was already closed. */
   refusedClosed: number

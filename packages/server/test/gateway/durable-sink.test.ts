@@ -2,6 +2,7 @@
 // is down survive a shutdown in the spool and are sealed, exactly once, by the next sink on
 // the same directory (the next `auditseal serve` on the same data dir).
 import { mkdtemp, rm } from 'node:fs/promises'
+import type { AuditEvent } from '@auditseal/core'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -12,6 +13,8 @@ import { createPgliteDatabase, type TestDatabase } from '../support/databases.js
 import { makeEvents, newTenantId } from '../support/events.js'
 
 const quiet = { warn: () => {}, error: () => {} }
+const sealInto = (log: AuditLog) => (tenantId: string, events: AuditEvent[]) =>
+  log.sealer.seal(tenantId, events)
 
 describe('DurableSink', () => {
   let database: TestDatabase
@@ -33,23 +36,19 @@ describe('DurableSink', () => {
     const tenant = newTenantId()
     const events = makeEvents(tenant, 50)
     let attempts = 0
-    const down = {
-      sealer: {
-        seal: () => {
-          attempts++
-          return Promise.reject(
-            Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' }),
-          )
-        },
-      },
-    } as unknown as AuditLog
-    const first = new DurableSink(down, { spoolDir, logger: quiet, closeTimeoutMs: 300 })
+    const down = () => {
+      attempts++
+      return Promise.reject(
+        Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' }),
+      )
+    }
+    const first = new DurableSink({ seal: down, spoolDir, logger: quiet, closeTimeoutMs: 300 })
     for (const event of events) first.log(event)
     await expect(first.close()).resolves.toBeUndefined()
     expect(attempts).toBeGreaterThan(0)
     expect(first.stats()).toMatchObject({ pending: 50, sealed: 0, rejected: 0 })
 
-    const second = new DurableSink(log, { spoolDir, logger: quiet })
+    const second = new DurableSink({ seal: sealInto(log), spoolDir, logger: quiet })
     await second.flush()
     expect(second.stats()).toMatchObject({ pending: 0, sealed: 50 })
     await second.close()
@@ -58,7 +57,11 @@ describe('DurableSink', () => {
   })
 
   it('counts an invalid event and events after close instead of throwing', async () => {
-    const sink = new DurableSink(log, { spoolDir: join(dir, 'counts'), logger: quiet })
+    const sink = new DurableSink({
+      seal: sealInto(log),
+      spoolDir: join(dir, 'counts'),
+      logger: quiet,
+    })
     const [event] = makeEvents(newTenantId(), 1)
     expect(() => sink.log({ ...event!, type: 'Not A Type' })).not.toThrow()
     sink.log(event!)

@@ -1,9 +1,12 @@
 // The device gateway on one test database, as `auditseal serve` composes it (buildApp, the
-// gateway, the auth-failure auditor, an AuditQueue sealing into the log), for app.inject.
+// gateway, the auth-failure auditor, the durable sink sealing into the log), for app.inject.
 
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { AuditEvent } from '@auditseal/core'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import { AuditQueue } from '../../src/audit-queue/index.js'
+import { DurableSink } from '../../src/audit-queue/index.js'
 import type { AuditSink, SealFunction } from '../../src/audit-queue/index.js'
 import type { ServerConfig } from '../../src/config/types.js'
 import type { Database } from '../../src/db/database.js'
@@ -40,7 +43,14 @@ export interface GatewayOptions {
 export async function startGateway(db: Database, options: GatewayOptions = {}): Promise<Gateway> {
   const log = testAuditLog(db)
   const real: SealFunction = (tenantId, events) => log.sealer.seal(tenantId, events)
-  const sink = new AuditQueue({ seal: options.seal?.(real) ?? real, maxDelayMs: 1 })
+  const spoolDir = await mkdtemp(join(tmpdir(), 'auditseal-gateway-spool-'))
+  // Batches go after 1 ms, so that tests see their events sealed without waiting.
+  const sink = new DurableSink({
+    seal: options.seal?.(real) ?? real,
+    spoolDir,
+    lingerMs: 1,
+    logger: { warn: () => {}, error: () => {} },
+  })
   const auditor = new AuthFailureAuditor(sink, options.authAudit)
   const app = await buildApp({
     config: gatewayConfig(),
@@ -59,6 +69,7 @@ export async function startGateway(db: Database, options: GatewayOptions = {}): 
     async close() {
       await app.close()
       await sink.close()
+      await rm(spoolDir, { recursive: true, force: true })
     },
   }
 }
