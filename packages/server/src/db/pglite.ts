@@ -2,6 +2,7 @@ import { PGlite, type Transaction } from '@electric-sql/pglite'
 import type { AdminSql, Database, Role, Sql } from './database.js'
 import { lockDirectory } from './dir-lock.js'
 import { assertTenantId, SET_TENANT_SQL, setRoleStatement } from './scope.js'
+import { asPgliteParams } from './text-bytes.js'
 import { OID, parseInt8 } from './values.js'
 
 /**
@@ -30,7 +31,7 @@ export async function openPglite(dataDir: string): Promise<Database> {
 function sqlOf(tx: Transaction): AdminSql {
   return {
     async query<R>(text: string, params?: unknown[]): Promise<R[]> {
-      const result = await tx.query<R>(text, params)
+      const result = await tx.query<R>(text, asPgliteParams(params))
       return result.rows
     },
     async exec(script: string): Promise<void> {
@@ -72,7 +73,7 @@ class PgliteDatabase implements Database {
   }
 
   async adminQuery<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]> {
-    const result = await this.#pg.query<R>(text, params)
+    const result = await this.#pg.query<R>(text, asPgliteParams(params))
     return result.rows
   }
 

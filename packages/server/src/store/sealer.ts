@@ -6,8 +6,11 @@
 // wait.
 
 import type { AuditEvent, Frontier, TreeHasher } from '@auditseal/core'
-import { HASH_SIZE, appendLeaves, canonicalJson, frontierRoot } from '@auditseal/core'
+import { HASH_SIZE, appendLeaves, frontierRoot } from '@auditseal/core'
 import type { Database, Sql } from '../db/database.js'
+import { TextBytes } from '../db/text-bytes.js'
+import type { PreparedBatch } from './event-batch.js'
+import { prepareBatch, textsOf } from './event-batch.js'
 import { StoreError } from './errors.js'
 import { asBytes, hashToHex } from './hex.js'
 import { EventPartitions } from './partitions.js'
@@ -25,30 +28,8 @@ export const MAX_SEAL_BATCH = 10_000
 
 interface Head {
   frontier: Frontier
-}
-
-/** An event with its recorded_at, canonical text and leaf hash, ready to be given a seq. */
-interface PreparedEvent {
-  event: AuditEvent
-  canonical: string
-  leafHash: Uint8Array
-}
-
-/** Events canonicalized between pauses, so a big batch never holds the event loop for long. */
-const EVENTS_PER_SLICE = 200
-
-async function prepareEvents(
-  hasher: TreeHasher,
-  events: readonly AuditEvent[],
-  recordedAt: string,
-): Promise<PreparedEvent[]> {
-  const prepared: PreparedEvent[] = []
-  for (const [i, input] of events.entries()) {
-    if (i > 0 && i % EVENTS_PER_SLICE === 0) await new Promise((resolve) => setImmediate(resolve))
-    const canonical = canonicalJson({ ...input, recorded_at: recordedAt })
-    prepared.push({ event: input, canonical, leafHash: hasher.leafHashOfText(canonical) })
-  }
-  return prepared
+  /** The highest event id in the log; null when the log is empty or it is not known yet. */
+  maxId: string | null
 }
 
 export class Sealer {
@@ -81,30 +62,35 @@ export class Sealer {
     await this.partitions.ensure(this.db, recordedAt)
     // The CPU work (canonical form, leaf hashes) happens before the transaction, so the
     // tenant's head stays locked only for the database round trips.
-    const prepared = await prepareEvents(this.hasher, events, recordedAt.toISOString())
+    const batch = await prepareBatch(this.hasher, events, recordedAt.toISOString())
     return this.db.tenantTransaction('writer', tenantId, (sql) =>
-      this.sealLocked(sql, tenantId, prepared, recordedAt.toISOString()),
+      this.sealLocked(sql, tenantId, batch, recordedAt.toISOString()),
     )
   }
 
   private async sealLocked(
     sql: Sql,
     tenantId: string,
-    prepared: readonly PreparedEvent[],
+    batch: PreparedBatch,
     recordedAt: string,
   ): Promise<SealedEvent[]> {
     const head = await lockHead(sql, tenantId)
+    // An id above the log's highest cannot be in the log; only the others are looked up.
+    // (Validated ids are lowercase UUIDs: as strings they order as PostgreSQL orders uuids.)
+    const maxId = head.maxId ?? (head.frontier.size > 0 ? await highestId(sql, tenantId) : null)
     const known = await findExisting(
       sql,
       tenantId,
-      prepared.map((p) => p.event.id),
+      maxId === null ? [] : batch.events.map((e) => e.id).filter((id) => id <= maxId),
     )
-    // The events to append, in order; the first gets the head's size as its seq.
-    const fresh: PreparedEvent[] = []
+    // The events to append (their indexes in the batch), in order; the first gets the head's
+    // size as its seq.
+    const fresh: number[] = []
     const results: SealedEvent[] = []
     const firstSeq = head.frontier.size
-    for (const item of prepared) {
-      const id = item.event.id
+    for (const [i, event] of batch.events.entries()) {
+      const id = event.id
+      const leafHash = batch.leafHashes[i] as Uint8Array
       const existing = known.get(id)
       if (existing) {
         results.push({ id, seq: existing.seq, leafHash: existing.leafHash, status: 'duplicate' })
@@ -112,31 +98,34 @@ export class Sealer {
       }
       const seq = firstSeq + fresh.length
       // A second copy of the same id later in this very batch is a duplicate of this one.
-      known.set(id, { seq, leafHash: item.leafHash })
-      fresh.push(item)
-      results.push({ id, seq, leafHash: item.leafHash, status: 'created' })
+      known.set(id, { seq, leafHash })
+      fresh.push(i)
+      results.push({ id, seq, leafHash, status: 'created' })
     }
     if (fresh.length === 0) return results
 
-    const { frontier, stored } = appendLeaves(
-      this.hasher,
-      head.frontier,
-      fresh.map((f) => f.leafHash),
-    )
-    await insertEvents(sql, tenantId, recordedAt, firstSeq, fresh)
+    let newMaxId = maxId ?? ''
+    for (const i of fresh) {
+      const id = (batch.events[i] as AuditEvent).id
+      if (id > newMaxId) newMaxId = id
+    }
+    const freshHashes = fresh.map((i) => batch.leafHashes[i] as Uint8Array)
+    const { frontier, stored } = appendLeaves(this.hasher, head.frontier, freshHashes)
+    await insertEvents(sql, tenantId, recordedAt, firstSeq, batch, fresh, freshHashes)
     await insertHashRun(sql, tenantId, stored)
     await sql.query(
       `UPDATE auditseal.audit_heads
        SET size = $2, root_hash = decode($3, 'hex'),
            frontier = ARRAY(SELECT decode(f, 'hex')
                             FROM unnest($4::text[]) WITH ORDINALITY AS t(f, i) ORDER BY i),
-           updated_at = now()
+           max_id = $5, updated_at = now()
        WHERE tenant_id = $1`,
       [
         tenantId,
         frontier.size,
         hashToHex(frontierRoot(this.hasher, frontier)),
         frontier.hashes.map(hashToHex),
+        newMaxId,
       ],
     )
     return results
@@ -146,8 +135,8 @@ export class Sealer {
 /** Locks the tenant's head row (creating an empty one the first time) and reads it. */
 async function lockHead(sql: Sql, tenantId: string): Promise<Head> {
   const select = () =>
-    sql.query<{ size: number | string; frontier: unknown[] }>(
-      `SELECT size, frontier FROM auditseal.audit_heads WHERE tenant_id = $1 FOR UPDATE`,
+    sql.query<{ size: number | string; frontier: unknown[]; max_id: string | null }>(
+      `SELECT size, frontier, max_id FROM auditseal.audit_heads WHERE tenant_id = $1 FOR UPDATE`,
       [tenantId],
     )
   let rows = await select()
@@ -162,7 +151,19 @@ async function lockHead(sql: Sql, tenantId: string): Promise<Head> {
   }
   const row = rows[0]
   if (!row) throw new Error(`the head of tenant ${tenantId} could not be created`)
-  return { frontier: { size: Number(row.size), hashes: row.frontier.map(asBytes) } }
+  return {
+    frontier: { size: Number(row.size), hashes: row.frontier.map(asBytes) },
+    maxId: row.max_id,
+  }
+}
+
+/** The highest event id in the tenant's log (heads written before migration 0011 lack it). */
+async function highestId(sql: Sql, tenantId: string): Promise<string | null> {
+  const rows = await sql.query<{ id: string }>(
+    `SELECT id::text FROM auditseal.audit_events WHERE tenant_id = $1 ORDER BY id DESC LIMIT 1`,
+    [tenantId],
+  )
+  return rows[0]?.id ?? null
 }
 
 // One index probe per id of the batch, on (tenant_id, id). Written as `id = ANY(ids)`, the
@@ -182,6 +183,7 @@ async function findExisting(
   tenantId: string,
   ids: readonly string[],
 ): Promise<Map<string, { seq: number; leafHash: Uint8Array }>> {
+  if (ids.length === 0) return new Map()
   const rows = await sql.query<{ id: string; seq: number | string; leaf_hash: unknown }>(
     DEDUPE_SQL,
     // One comma-separated text rather than a JavaScript array, which node-postgres would
@@ -193,62 +195,44 @@ async function findExisting(
   )
 }
 
+// The canonical texts arrive as one text, one per line (split here, kept byte for byte as the
+// `canonical` column), the query columns as arrays, the leaf hashes as one bytea; ROWS FROM
+// walks them side by side. Nothing is parsed as JSON on the way in.
 const INSERT_EVENTS = `INSERT INTO auditseal.audit_events (tenant_id, seq, id, type, outcome,
-    actor_type, actor_id, target_type, target_id, occurred_at, recorded_at, canonical, leaf_hash)`
-
-const LEAF_HASH = `substring($5::bytea FROM ((e.n - 1) * ${HASH_SIZE} + 1)::int FOR ${HASH_SIZE})`
-
-// The events as one JSON array of their canonical texts, joined as they are (each is a JSON
-// object): nothing is escaped again, and the json type hands each element back as its exact
-// text, which becomes the `canonical` column; the query columns come from the parsed element.
-const EVENTS_FROM_TEXTS = `${INSERT_EVENTS}
-  SELECT $1::uuid, $3::bigint + e.n - 1, r.id, r.type, r.outcome, r.actor->>'type',
-    r.actor->>'id', r.target->>'type', r.target->>'id', r.occurred_at, $2::timestamptz,
-    e.event::text, ${LEAF_HASH}
-  FROM json_array_elements($4::json) WITH ORDINALITY AS e(event, n)
-  CROSS JOIN LATERAL json_to_record(e.event)
-    AS r(id uuid, type text, outcome text, occurred_at timestamptz, actor json, target json)`
-
-// PostgreSQL's JSON parser refuses \u0000 anywhere in a text it extracts from (text cannot
-// hold NUL), and `data` may hold one. Such batches send the query columns next to each
-// canonical text, which then travels as a JSON string.
-const EVENTS_FROM_ROWS = `${INSERT_EVENTS}
-  SELECT $1::uuid, $3::bigint + e.n - 1, r.i, r.t, r.o, r.at, r.ai, r.tt, r.ti, r.oc,
-    $2::timestamptz, r.c, ${LEAF_HASH}
-  FROM json_array_elements($4::json) WITH ORDINALITY AS e(event, n)
-  CROSS JOIN LATERAL json_to_record(e.event) AS r(i uuid, t text, o text, at text, ai text,
-    tt text, ti text, oc timestamptz, c text)`
+    actor_type, actor_id, target_type, target_id, occurred_at, recorded_at, canonical, leaf_hash)
+  SELECT $1::uuid, $3::bigint + r.n - 1, r.id, r.type, r.outcome, r.actor_type, r.actor_id,
+    r.target_type, r.target_id, r.occurred_at, $2::timestamptz, r.canonical,
+    substring($5::bytea FROM ((r.n - 1) * ${HASH_SIZE} + 1)::int FOR ${HASH_SIZE})
+  FROM ROWS FROM (string_to_table($4::text, chr(10)),
+    unnest($6::uuid[]), unnest($7::text[]), unnest($8::text[]), unnest($9::text[]),
+    unnest($10::text[]), unnest($11::text[]), unnest($12::text[]), unnest($13::timestamptz[]))
+    WITH ORDINALITY AS r(canonical, id, type, outcome, actor_type, actor_id, target_type,
+      target_id, occurred_at, n)`
 
 async function insertEvents(
   sql: Sql,
   tenantId: string,
   recordedAt: string,
   firstSeq: number,
-  fresh: readonly PreparedEvent[],
+  batch: PreparedBatch,
+  fresh: readonly number[],
+  leafHashes: readonly Uint8Array[],
 ): Promise<void> {
-  const leafHashes = Buffer.concat(fresh.map((f) => f.leafHash))
-  if (!fresh.some((f) => f.canonical.includes('\\u0000'))) {
-    const events = `[${fresh.map((f) => f.canonical).join(',')}]`
-    await sql.query(EVENTS_FROM_TEXTS, [tenantId, recordedAt, firstSeq, events, leafHashes])
-    return
-  }
-  const rows = fresh.map(({ event, canonical }) => ({
-    i: event.id,
-    t: event.type,
-    o: event.outcome,
-    at: event.actor.type,
-    ai: event.actor.id,
-    tt: event.target?.type,
-    ti: event.target?.id,
-    oc: event.occurred_at,
-    c: canonical,
-  }))
-  await sql.query(EVENTS_FROM_ROWS, [
+  const events = fresh.map((i) => batch.events[i] as AuditEvent)
+  await sql.query(INSERT_EVENTS, [
     tenantId,
     recordedAt,
     firstSeq,
-    JSON.stringify(rows),
-    leafHashes,
+    new TextBytes(textsOf(batch, fresh)),
+    Buffer.concat(leafHashes),
+    events.map((e) => e.id),
+    events.map((e) => e.type),
+    events.map((e) => e.outcome),
+    events.map((e) => e.actor.type),
+    events.map((e) => e.actor.id),
+    events.map((e) => e.target?.type ?? null),
+    events.map((e) => e.target?.id ?? null),
+    events.map((e) => e.occurred_at),
   ])
 }
 
