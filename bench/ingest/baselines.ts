@@ -8,6 +8,7 @@ import { from as copyFrom } from 'pg-copy-streams'
 import type { AuditEvent } from '@auditseal/core'
 import { canonicalJson } from '@auditseal/core'
 import { createHash } from 'node:crypto'
+import { settleHeap } from '../settle-heap.js'
 
 export interface Row {
   values: (string | number | null)[]
@@ -46,6 +47,7 @@ export async function naiveInserts(url: string, rows: readonly Row[]): Promise<n
   const pool = new pg.Pool({ connectionString: url, max: 5 })
   const sql = `INSERT INTO auditseal.audit_events (${COLUMNS})
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`
+  settleHeap()
   const start = performance.now()
   // Fire and forget, as the original did; bounded only so the benchmark itself stays sane.
   for (let i = 0; i < rows.length; i += 2000) {
@@ -72,6 +74,7 @@ function copyLine(row: Row): string {
 export async function rawCopy(url: string, rows: readonly Row[]): Promise<number> {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
+  settleHeap()
   const start = performance.now()
   const stream = client.query(copyFrom(`COPY auditseal.audit_events (${COLUMNS}) FROM STDIN`))
   async function* lines() {

@@ -18,6 +18,7 @@ import { AuditLog } from '../../packages/server/src/store/index.js'
 import { naiveInserts, rawCopy, toRows } from './baselines.js'
 import { benchEvents } from './events.js'
 import { prefillTenant } from './prefill.js'
+import { settleHeap } from '../settle-heap.js'
 
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const NAIVE_EVENTS = Number(process.env.BENCH_NAIVE_EVENTS ?? 20_000)
@@ -59,6 +60,7 @@ async function sealedRate(
 ): Promise<number> {
   const perWriter = Math.floor(total / concurrency)
   const work = tenants.map((tenant) => benchEvents(tenant, perWriter))
+  settleHeap()
   const start = performance.now()
   await Promise.all(
     work.map(async (events, w) => {
