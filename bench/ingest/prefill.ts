@@ -4,6 +4,13 @@
 import { storedHashCount } from '@auditseal/core'
 import type { Database } from '../../packages/server/src/db/index.js'
 
+// UUIDv7 ids (the only ids validation accepts), from a day ago on, one millisecond apart: the
+// first 48 bits are the time, then version 7, then a random v4's remaining bits.
+const UUIDV7_A_DAY_AGO = `(SELECT (substr(t, 1, 8) || '-' || substr(t, 9, 4) || '-7' ||
+    substr(r, 16, 3) || substr(r, 19))::uuid
+  FROM (SELECT lpad(to_hex((extract(epoch FROM now()) * 1000)::bigint - 86400000 + g), 12, '0')
+    AS t, gen_random_uuid()::text AS r) AS parts)`
+
 export async function prefillTenant(db: Database, tenantId: string, size: number): Promise<void> {
   const chunk = 1_000_000
   for (let start = 0; start < size; start += chunk) {
@@ -11,7 +18,7 @@ export async function prefillTenant(db: Database, tenantId: string, size: number
     await db.adminQuery(
       `INSERT INTO auditseal.audit_events (tenant_id, seq, id, type, outcome, actor_type, actor_id,
          target_type, target_id, occurred_at, recorded_at, canonical, leaf_hash)
-       SELECT $1::uuid, g, gen_random_uuid(), 'device.updated', 'success', 'user', 'user-' || (g % 97),
+       SELECT $1::uuid, g, ${UUIDV7_A_DAY_AGO}, 'device.updated', 'success', 'user', 'user-' || (g % 97),
          'device', 'dev-' || (g % 1013), now() - interval '1 day', now(),
          '{"n":' || g || '}', sha256(int8send(g))
        FROM generate_series($2::bigint, $3::bigint) AS g`,

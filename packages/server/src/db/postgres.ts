@@ -1,7 +1,7 @@
 import pg from 'pg'
 import type { AdminSql, Database, Role, Sql } from './database.js'
 import { DbError } from './errors.js'
-import { assertTenantId, SET_TENANT_SQL, setRoleStatement } from './scope.js'
+import { setRoleStatement, setTenantStatement } from './scope.js'
 import { mapNested, type Nested, OID, parseInt8, toPlainBytes } from './values.js'
 
 export interface PostgresOptions {
@@ -90,21 +90,11 @@ class PostgresDatabase implements Database {
     tenantId: string,
     fn: (sql: Sql) => Promise<T>,
   ): Promise<T> {
-    const setRole = setRoleStatement(role)
-    assertTenantId(tenantId)
-    return this.#transaction(async (sql) => {
-      await sql.query(setRole)
-      await sql.query(SET_TENANT_SQL, [tenantId])
-      return fn(sql)
-    })
+    return this.#transaction(fn, `${setRoleStatement(role)}; ${setTenantStatement(tenantId)}`)
   }
 
   async roleTransaction<T>(role: Role, fn: (sql: Sql) => Promise<T>): Promise<T> {
-    const setRole = setRoleStatement(role)
-    return this.#transaction(async (sql) => {
-      await sql.query(setRole)
-      return fn(sql)
-    })
+    return this.#transaction(fn, setRoleStatement(role))
   }
 
   async adminQuery<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]> {
@@ -120,8 +110,11 @@ class PostgresDatabase implements Database {
     if (!this.#pool.ended) await this.#pool.end()
   }
 
-  /** BEGIN; fn; COMMIT — or ROLLBACK on error; the client goes back to the pool either way. */
-  async #transaction<T>(fn: (sql: AdminSql) => Promise<T>): Promise<T> {
+  /**
+   * BEGIN (and `opening`, in the same round trip); fn; COMMIT — or ROLLBACK on error; the
+   * client goes back to the pool either way.
+   */
+  async #transaction<T>(fn: (sql: AdminSql) => Promise<T>, opening?: string): Promise<T> {
     const client = await this.#connect()
     let broken: Error | undefined
     // pg-pool listens for 'error' only on idle clients: a connection lost while checked out
@@ -132,7 +125,9 @@ class PostgresDatabase implements Database {
     }
     client.on('error', onError)
     try {
-      await client.query('BEGIN')
+      // Several statements in one simple query: BEGIN first, so they all belong to the
+      // transaction that the later queries continue.
+      await client.query(opening === undefined ? 'BEGIN' : `BEGIN; ${opening}`)
       const result = await fn(sqlOf(client))
       const commit = await client.query('COMMIT')
       if (commit.command === 'ROLLBACK') {

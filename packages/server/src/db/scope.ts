@@ -26,3 +26,13 @@ export function setRoleStatement(role: Role): string {
 
 /** The statement that scopes a transaction to one tenant: $1 is the tenant id. */
 export const SET_TENANT_SQL = "SELECT set_config('app.tenant_id', $1, true)"
+
+/**
+ * The same scope as one statement with the tenant id as a literal, to be sent together with
+ * BEGIN and SET LOCAL ROLE in one round trip. The id is checked to be a lowercase UUID first,
+ * so it cannot carry a quote.
+ */
+export function setTenantStatement(tenantId: string): string {
+  assertTenantId(tenantId)
+  return `SELECT set_config('app.tenant_id', '${tenantId}', true)`
+}

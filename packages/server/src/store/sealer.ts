@@ -111,23 +111,30 @@ export class Sealer {
     }
     const freshHashes = fresh.map((i) => batch.leafHashes[i] as Uint8Array)
     const { frontier, stored } = appendLeaves(this.hasher, head.frontier, freshHashes)
-    await insertEvents(sql, tenantId, recordedAt, firstSeq, batch, fresh, freshHashes)
-    await insertHashRun(sql, tenantId, stored)
-    await sql.query(
-      `UPDATE auditseal.audit_heads
-       SET size = $2, root_hash = decode($3, 'hex'),
-           frontier = ARRAY(SELECT decode(f, 'hex')
-                            FROM unnest($4::text[]) WITH ORDINALITY AS t(f, i) ORDER BY i),
-           max_id = $5, updated_at = now()
-       WHERE tenant_id = $1`,
-      [
-        tenantId,
-        frontier.size,
-        hashToHex(frontierRoot(this.hasher, frontier)),
-        frontier.hashes.map(hashToHex),
-        newMaxId,
-      ],
-    )
+    const events = fresh.map((i) => batch.events[i] as AuditEvent)
+    // One statement appends the events, their Merkle hashes and moves the head: the fewer
+    // round trips while the head is locked, the sooner the tenant's next seal may go.
+    await sql.query(APPEND_SQL, [
+      tenantId,
+      recordedAt,
+      firstSeq,
+      new TextBytes(textsOf(batch, fresh)),
+      Buffer.concat(freshHashes),
+      events.map((e) => e.id),
+      events.map((e) => e.type),
+      events.map((e) => e.outcome),
+      events.map((e) => e.actor.type),
+      events.map((e) => e.actor.id),
+      events.map((e) => e.target?.type ?? null),
+      events.map((e) => e.target?.id ?? null),
+      events.map((e) => e.occurred_at),
+      hashRunStart(stored),
+      Buffer.concat(stored.map((s) => s.hash)),
+      frontier.size,
+      hashToHex(frontierRoot(this.hasher, frontier)),
+      frontier.hashes.map(hashToHex),
+      newMaxId,
+    ])
     return results
   }
 }
@@ -157,12 +164,14 @@ async function lockHead(sql: Sql, tenantId: string): Promise<Head> {
   }
 }
 
+// The highest id: a backward step on each month's (tenant_id, id) index. (Ordering by the
+// uuid, not its text, is what lets the index serve it; test/db/dedupe-plan.test.ts.)
+export const HIGHEST_ID_SQL = `SELECT id FROM auditseal.audit_events
+  WHERE tenant_id = $1 ORDER BY id DESC LIMIT 1`
+
 /** The highest event id in the tenant's log (heads written before migration 0011 lack it). */
 async function highestId(sql: Sql, tenantId: string): Promise<string | null> {
-  const rows = await sql.query<{ id: string }>(
-    `SELECT id::text FROM auditseal.audit_events WHERE tenant_id = $1 ORDER BY id DESC LIMIT 1`,
-    [tenantId],
-  )
+  const rows = await sql.query<{ id: string }>(HIGHEST_ID_SQL, [tenantId])
   return rows[0]?.id ?? null
 }
 
@@ -197,9 +206,12 @@ async function findExisting(
 
 // The canonical texts arrive as one text, one per line (split here, kept byte for byte as the
 // `canonical` column), the query columns as arrays, the leaf hashes as one bytea; ROWS FROM
-// walks them side by side. Nothing is parsed as JSON on the way in.
-const INSERT_EVENTS = `INSERT INTO auditseal.audit_events (tenant_id, seq, id, type, outcome,
-    actor_type, actor_id, target_type, target_id, occurred_at, recorded_at, canonical, leaf_hash)
+// walks them side by side. Nothing is parsed as JSON on the way in. The new Merkle hashes go
+// in as one run (migration 0009) and the head takes the new size, root, frontier and highest
+// id, all in the same statement.
+const APPEND_SQL = `WITH appended AS (
+  INSERT INTO auditseal.audit_events (tenant_id, seq, id, type, outcome, actor_type, actor_id,
+    target_type, target_id, occurred_at, recorded_at, canonical, leaf_hash)
   SELECT $1::uuid, $3::bigint + r.n - 1, r.id, r.type, r.outcome, r.actor_type, r.actor_id,
     r.target_type, r.target_id, r.occurred_at, $2::timestamptz, r.canonical,
     substring($5::bytea FROM ((r.n - 1) * ${HASH_SIZE} + 1)::int FOR ${HASH_SIZE})
@@ -207,50 +219,25 @@ const INSERT_EVENTS = `INSERT INTO auditseal.audit_events (tenant_id, seq, id, t
     unnest($6::uuid[]), unnest($7::text[]), unnest($8::text[]), unnest($9::text[]),
     unnest($10::text[]), unnest($11::text[]), unnest($12::text[]), unnest($13::timestamptz[]))
     WITH ORDINALITY AS r(canonical, id, type, outcome, actor_type, actor_id, target_type,
-      target_id, occurred_at, n)`
-
-async function insertEvents(
-  sql: Sql,
-  tenantId: string,
-  recordedAt: string,
-  firstSeq: number,
-  batch: PreparedBatch,
-  fresh: readonly number[],
-  leafHashes: readonly Uint8Array[],
-): Promise<void> {
-  const events = fresh.map((i) => batch.events[i] as AuditEvent)
-  await sql.query(INSERT_EVENTS, [
-    tenantId,
-    recordedAt,
-    firstSeq,
-    new TextBytes(textsOf(batch, fresh)),
-    Buffer.concat(leafHashes),
-    events.map((e) => e.id),
-    events.map((e) => e.type),
-    events.map((e) => e.outcome),
-    events.map((e) => e.actor.type),
-    events.map((e) => e.actor.id),
-    events.map((e) => e.target?.type ?? null),
-    events.map((e) => e.target?.id ?? null),
-    events.map((e) => e.occurred_at),
-  ])
-}
+      target_id, occurred_at, n)
+), stored AS (
+  INSERT INTO auditseal.audit_tree_nodes (tenant_id, first_idx, hashes) VALUES ($1, $14, $15)
+)
+UPDATE auditseal.audit_heads
+SET size = $16, root_hash = decode($17, 'hex'),
+  frontier = ARRAY(SELECT decode(f, 'hex')
+                   FROM unnest($18::text[]) WITH ORDINALITY AS t(f, i) ORDER BY i),
+  max_id = $19, updated_at = now()
+WHERE tenant_id = $1`
 
 /**
- * The hashes one append stores occupy consecutive StoredHashIndex positions: they go in as
- * one row, the run's first index and the hashes concatenated (migration 0009).
+ * The hashes one append stores occupy consecutive StoredHashIndex positions, so they go in as
+ * one row: the run's first index and the hashes concatenated (migration 0009).
  */
-async function insertHashRun(
-  sql: Sql,
-  tenantId: string,
-  stored: readonly { index: number; hash: Uint8Array }[],
-): Promise<void> {
+function hashRunStart(stored: readonly { index: number }[]): number {
   const first = (stored[0] as { index: number }).index
   for (const [i, s] of stored.entries()) {
     if (s.index !== first + i) throw new Error(`stored hash ${s.index} is not at ${first + i}`)
   }
-  await sql.query(
-    `INSERT INTO auditseal.audit_tree_nodes (tenant_id, first_idx, hashes) VALUES ($1, $2, $3)`,
-    [tenantId, first, Buffer.concat(stored.map((s) => s.hash))],
-  )
+  return first
 }

@@ -4,11 +4,11 @@
 // while it was small, it chose a bitmap scan of every row of the tenant filtered by id — half
 // a second per 1,000-event seal, growing with the log. The LATERAL … LIMIT 1 form leaves no
 // such choice; this pins its shape on the server after ANALYZE of a 250,000-event tenant, as
-// the writer under RLS, exactly as the sealer runs it. (PGlite plans the same way but is no
+// the writer under RLS, exactly as the sealer runs it, and the shape of the highest-id read. (PGlite plans the same way but is no
 // production target.)
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEDUPE_SQL } from '../../src/store/sealer.js'
+import { DEDUPE_SQL, HIGHEST_ID_SQL } from '../../src/store/sealer.js'
 import { createPostgresDatabase, type PostgresTestDatabase } from '../support/databases.js'
 import { TENANT_A } from './rows.js'
 
@@ -84,5 +84,25 @@ describe('the dedupe lookup on PostgreSQL', () => {
       sql.query<{ id: string }>(DEDUPE_SQL, [TENANT_A, ids.join(',')]),
     )
     expect(new Set(found.map((r) => r.id))).toEqual(new Set(ids.slice(0, 500)))
+  })
+
+  it('reads the highest id (for a head from before migration 0011) from the index', async () => {
+    const rows = await t.db.tenantTransaction('writer', TENANT_A, (sql) =>
+      sql.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, TIMING OFF) ${HIGHEST_ID_SQL}`, [
+        TENANT_A,
+      ]),
+    )
+    const plan = rows.map((r) => r['QUERY PLAN']).join('\n')
+    expect(plan).toMatch(/Index (Only )?Scan Backward using \S*_tenant_id_id_idx/)
+    expect(plan).not.toMatch(/->  Sort\b|Sort Method|Seq Scan on/) // a Merge Append's own order is fine
+    const [highest] = await t.db.tenantTransaction('writer', TENANT_A, (sql) =>
+      sql.query<{ id: string }>(HIGHEST_ID_SQL, [TENANT_A]),
+    )
+    const [expected] = await t.db.adminQuery<{ id: string }>(
+      `SELECT id::text AS id FROM auditseal.audit_events WHERE tenant_id = $1
+       ORDER BY id::text DESC LIMIT 1`,
+      [TENANT_A],
+    )
+    expect(highest?.id).toBe(expected!.id)
   })
 })
