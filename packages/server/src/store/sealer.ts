@@ -10,7 +10,7 @@ import { HASH_SIZE, appendLeaves, frontierRoot } from '@auditseal/core'
 import type { Database, Sql } from '../db/database.js'
 import { TextBytes } from '../db/text-bytes.js'
 import type { PreparedBatch } from './event-batch.js'
-import { prepareBatch, textsOf } from './event-batch.js'
+import { prepareBatch, TextBuffers, textsOf } from './event-batch.js'
 import { StoreError } from './errors.js'
 import { asBytes, hashToHex } from './hex.js'
 import { EventPartitions } from './partitions.js'
@@ -34,6 +34,7 @@ interface Head {
 
 export class Sealer {
   private readonly partitions = new EventPartitions()
+  private readonly textBuffers = new TextBuffers()
 
   constructor(
     private readonly db: Database,
@@ -62,10 +63,20 @@ export class Sealer {
     await this.partitions.ensure(this.db, recordedAt)
     // The CPU work (canonical form, leaf hashes) happens before the transaction, so the
     // tenant's head stays locked only for the database round trips.
-    const batch = await prepareBatch(this.hasher, events, recordedAt.toISOString())
-    return this.db.tenantTransaction('writer', tenantId, (sql) =>
-      this.sealLocked(sql, tenantId, batch, recordedAt.toISOString()),
+    const batch = await prepareBatch(
+      this.hasher,
+      events,
+      recordedAt.toISOString(),
+      this.textBuffers,
     )
+    try {
+      return await this.db.tenantTransaction('writer', tenantId, (sql) =>
+        this.sealLocked(sql, tenantId, batch, recordedAt.toISOString()),
+      )
+    } finally {
+      // The statement that read the texts has completed (or never will be sent).
+      this.textBuffers.give(batch.storage)
+    }
   }
 
   private async sealLocked(
