@@ -31,6 +31,17 @@ describe('nodeCrypto agrees with nobleCrypto', () => {
     )
   })
 
+  it('on SHA-256 digests kept side by side: each its own 32 bytes', () => {
+    // Digests live in Buffer's shared pool; a thousand cross several of its slabs.
+    const inputs = Array.from({ length: 1000 }, (_, i) => utf8(`event ${i}`))
+    const digests = inputs.map((d) => nodeCrypto.sha256(d))
+    digests[500]!.fill(0) // a caller scribbling on one digest leaves its neighbours alone
+    for (const [i, digest] of digests.entries()) {
+      expect(digest.byteLength).toBe(32)
+      if (i !== 500) expect(digest).toEqual(nobleCrypto.sha256(inputs[i]!))
+    }
+  })
+
   it('on public keys and signatures, and each verifies the other', () => {
     for (const seed of seeds) {
       const publicKey = nodeCrypto.ed25519.publicKeyFromSeed(seed)
