@@ -217,7 +217,9 @@ async function findExisting(
 
 // The canonical texts arrive as one text, one per line (split here, kept byte for byte as the
 // `canonical` column), the query columns as arrays, the leaf hashes as one bytea; ROWS FROM
-// walks them side by side. Nothing is parsed as JSON on the way in. The new Merkle hashes go
+// walks them side by side. Nothing is parsed as JSON on the way in. (Were a text ever to hold a
+// raw line feed, the split would yield one text too many; ROWS FROM pads the other columns of
+// that row with NULL, and the NOT NULL id fails the whole statement: nothing is stored askew.) The new Merkle hashes go
 // in as one run (migration 0009) and the head takes the new size, root, frontier and highest
 // id, all in the same statement.
 const APPEND_SQL = `WITH appended AS (
