@@ -1,7 +1,7 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite'
 import type { AdminSql, Database, Role, Sql } from './database.js'
 import { lockDirectory } from './dir-lock.js'
-import { assertTenantId, SET_TENANT_SQL, setRoleStatement } from './scope.js'
+import { setRoleStatement, tenantScopeScript } from './scope.js'
 import { asPgliteParams } from './text-bytes.js'
 import { OID, parseInt8 } from './values.js'
 
@@ -55,11 +55,9 @@ class PgliteDatabase implements Database {
     tenantId: string,
     fn: (sql: Sql) => Promise<T>,
   ): Promise<T> {
-    const setRole = setRoleStatement(role)
-    assertTenantId(tenantId)
+    const opening = tenantScopeScript(role, tenantId)
     return this.#pg.transaction(async (tx) => {
-      await tx.exec(setRole)
-      await tx.query(SET_TENANT_SQL, [tenantId])
+      await tx.exec(opening)
       return fn(sqlOf(tx))
     })
   }

@@ -1,7 +1,7 @@
 import pg from 'pg'
 import type { AdminSql, Database, Role, Sql } from './database.js'
 import { DbError } from './errors.js'
-import { setRoleStatement, setTenantStatement } from './scope.js'
+import { setRoleStatement, tenantScopeScript } from './scope.js'
 import { mapNested, type Nested, OID, parseInt8, toPlainBytes } from './values.js'
 
 export interface PostgresOptions {
@@ -90,7 +90,7 @@ class PostgresDatabase implements Database {
     tenantId: string,
     fn: (sql: Sql) => Promise<T>,
   ): Promise<T> {
-    return this.#transaction(fn, `${setRoleStatement(role)}; ${setTenantStatement(tenantId)}`)
+    return this.#transaction(fn, tenantScopeScript(role, tenantId))
   }
 
   async roleTransaction<T>(role: Role, fn: (sql: Sql) => Promise<T>): Promise<T> {

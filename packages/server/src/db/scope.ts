@@ -28,11 +28,12 @@ export function setRoleStatement(role: Role): string {
 export const SET_TENANT_SQL = "SELECT set_config('app.tenant_id', $1, true)"
 
 /**
- * The same scope as one statement with the tenant id as a literal, to be sent together with
- * BEGIN and SET LOCAL ROLE in one round trip. The id is checked to be a lowercase UUID first,
- * so it cannot carry a quote.
+ * What opens a transaction as `role` scoped to one tenant, on both engines: SET LOCAL ROLE and
+ * the scope as one script, sent with BEGIN in one round trip on PostgreSQL. The tenant id goes
+ * in as a literal: it is checked to be a lowercase UUID first, so it cannot carry a quote.
  */
-export function setTenantStatement(tenantId: string): string {
+export function tenantScopeScript(role: Role, tenantId: string): string {
+  const setRole = setRoleStatement(role)
   assertTenantId(tenantId)
-  return `SELECT set_config('app.tenant_id', '${tenantId}', true)`
+  return `${setRole}; SELECT set_config('app.tenant_id', '${tenantId}', true)`
 }

@@ -1,7 +1,7 @@
 // The write path. A batch of validated events for one tenant gets its recorded_at, canonical
 // form and leaf hashes first, then is sealed in one transaction: lock the tenant's head, drop
 // events already in the log (by id), give the rest consecutive seq numbers, append the Merkle
-// hashes they complete, insert everything with set-based statements, and move the head.
+// hashes they complete, and insert the events and hashes and move the head in one statement.
 // Concurrent batches for one tenant serialize on the head row; other tenants' batches do not
 // wait.
 
