@@ -8,17 +8,23 @@
 
 import { utf8ByteLength } from './canonical.js'
 import { isIpAddress } from './ip.js'
-import { hasLoneSurrogate } from './json-value.js'
+import { exceedsCodePoints, hasLoneSurrogate } from './json-value.js'
 import { isEventTimestamp } from './timestamp.js'
 import {
+  ACTOR_TYPES,
   EVENT_TYPE_PATTERN,
+  EVENT_VERSION,
   MAX_DATA_BYTES,
   MAX_DATA_DEPTH,
   MAX_EVENT_BYTES,
   MAX_STRING,
   MAX_TYPE,
+  OUTCOMES,
 } from './types.js'
 import { isUuid, isUuidV7 } from './uuidv7.js'
+
+const ACTOR_TYPE_SET: ReadonlySet<unknown> = new Set(ACTOR_TYPES)
+const OUTCOME_SET: ReadonlySet<unknown> = new Set(OUTCOMES)
 
 // Required members of the envelope, as bits.
 const V = 1
@@ -33,7 +39,7 @@ const REQUIRED = V | ID | TENANT | TYPE | OUTCOME | OCCURRED | ACTOR
 
 /**
  * JSON.stringify(input) when `input` is certainly a valid envelope v1 event, else undefined
- * (invalid, or unusual in a way left to the thorough walk to judge). `requireRecordedAt` as in
+ * (invalid: the thorough walk then says why; it accepts exactly what this accepts). `requireRecordedAt` as in
  * ValidateEventOptions.
  */
 export function validEventJson(input: unknown, requireRecordedAt: boolean): string | undefined {
@@ -49,7 +55,7 @@ export function validEventJson(input: unknown, requireRecordedAt: boolean): stri
     const value = event[key]
     switch (key) {
       case 'v':
-        if (value !== 1) return undefined
+        if (value !== EVENT_VERSION) return undefined
         seen |= V
         break
       case 'id':
@@ -66,8 +72,8 @@ export function validEventJson(input: unknown, requireRecordedAt: boolean): stri
         seen |= TYPE
         break
       case 'outcome':
+        if (!OUTCOME_SET.has(value)) return undefined
         if (value === 'failure') failure = true
-        else if (value !== 'success') return undefined
         seen |= OUTCOME
         break
       case 'occurred_at':
@@ -158,7 +164,7 @@ function isEnvelopeString(value: unknown): boolean {
     value.length !== 0 &&
     !hasLoneSurrogate(value) &&
     !value.includes('\u0000') &&
-    (value.length <= MAX_STRING || !exceedsCodePoints(value, MAX_STRING))
+    !exceedsCodePoints(value, MAX_STRING)
   )
 }
 
@@ -172,17 +178,7 @@ function isActor(value: unknown): boolean {
     const member = actor[key]
     switch (key) {
       case 'type':
-        switch (member) {
-          case 'user':
-          case 'service':
-          case 'device':
-          case 'api_key':
-          case 'system':
-          case 'anonymous':
-            break
-          default:
-            return false
-        }
+        if (!ACTOR_TYPE_SET.has(member)) return false
         required |= 1
         break
       case 'id':
@@ -285,19 +281,4 @@ function isJsonArray(value: unknown[], depth: number): boolean {
     if (!isJsonValue(descriptor.value, depth + 1)) return false
   }
   return true
-}
-
-/**
- * Whether `text` has more than `limit` Unicode code points; requires well-formed UTF-16
- * (checked before). Shared with the thorough walk.
- */
-export function exceedsCodePoints(text: string, limit: number): boolean {
-  if (text.length <= limit) return false // code points never outnumber UTF-16 code units
-  let count = 0
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i)
-    if (unit >= 0xd800 && unit <= 0xdbff) i++ // a pair (lone surrogates were rejected before)
-    if (++count > limit) return true
-  }
-  return false
 }

@@ -16,6 +16,22 @@ export function hasLoneSurrogate(text: string): boolean {
 }
 
 /** A short phrase naming what `value` is, for messages: `null`, `an array`, `a Date`... */
+/**
+ * Whether `text` has more than `limit` Unicode code points, which is what JSON Schema's
+ * maxLength counts (an emoji is one, though two UTF-16 code units). Requires well-formed
+ * UTF-16, checked before.
+ */
+export function exceedsCodePoints(text: string, limit: number): boolean {
+  if (text.length <= limit) return false // code points never outnumber UTF-16 code units
+  let count = 0
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i)
+    if (unit >= 0xd800 && unit <= 0xdbff) i++ // a pair (lone surrogates were rejected before)
+    if (++count > limit) return true
+  }
+  return false
+}
+
 export function describeValue(value: unknown): string {
   if (value === null) return 'null'
   if (value === undefined) return 'undefined'

@@ -1,6 +1,8 @@
 // Event timestamps: RFC 3339 in UTC with exactly three fraction digits, the form of
-// Date.prototype.toISOString() for years 0000-9999. One spelling per instant, so equal
-// times are equal strings and sort as strings.
+// Date.prototype.toISOString() for years 0001-9999. One spelling per instant, so equal
+// times are equal strings and sort as strings. Year 0000 is valid RFC 3339 but no date
+// PostgreSQL can store (its calendar has no year zero): an event naming it would pass
+// validation and then fail in the store on every retry, so validation refuses it.
 
 /**
  * True for `YYYY-MM-DDTHH:mm:ss.sssZ` naming a real instant of the proleptic Gregorian
@@ -29,7 +31,7 @@ export function isEventTimestamp(value: string): boolean {
   const minute = digits(value, 14, 2)
   const second = digits(value, 17, 2)
   return (
-    year >= 0 &&
+    year >= 1 &&
     month >= 1 &&
     month <= 12 &&
     day >= 1 &&
@@ -57,10 +59,11 @@ function digits(text: string, start: number, count: number): number {
   return value
 }
 
-/** `YYYY-MM-DDTHH:mm:ss.sssZ` of a Unix time in milliseconds (years 0000-9999). */
+/** `YYYY-MM-DDTHH:mm:ss.sssZ` of a Unix time in milliseconds (years 0001-9999). */
 export function formatEventTimestamp(ms: number): string {
   const text = new Date(ms).toISOString()
-  // toISOString writes years outside 0000-9999 as ±YYYYYY, which the envelope does not allow.
+  // toISOString writes years outside 0000-9999 as ±YYYYYY, which the envelope does not allow,
+  // and year 0000 plainly, which it does not allow either.
   if (!isEventTimestamp(text)) throw new RangeError(`time out of range: ${ms}`)
   return text
 }

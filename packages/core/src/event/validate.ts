@@ -1,10 +1,11 @@
 import { utf8ByteLength } from './canonical.js'
-import { exceedsCodePoints, validEventJson } from './fast-path.js'
+import { validEventJson } from './fast-path.js'
 import { InvalidEventError } from './invalid-event-error.js'
 import { isIpAddress } from './ip.js'
 import {
   checkJsonValue,
   describeValue,
+  exceedsCodePoints,
   hasLoneSurrogate,
   LONE_SURROGATE_MESSAGE,
   plainObjectProblem,

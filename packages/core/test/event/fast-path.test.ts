@@ -7,8 +7,10 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { AuditEvent } from '@auditseal/core'
 import {
+  ACTOR_TYPES,
   MAX_DATA_BYTES,
   MAX_EVENT_BYTES,
+  OUTCOMES,
   isEventTimestamp,
   isIpv4,
   validateEvent,
@@ -64,6 +66,12 @@ const arrayWithExtra = () => Object.assign(['a'], { extra: 1 })
 /** Values that probe each rule: right ones, wrong ones, and ones that are not JSON. */
 const PROBES: (() => unknown)[] = [
   ...[
+    // Every actor type and outcome the envelope knows, so that the fast path's sets cannot
+    // drift from types.ts unnoticed.
+    ...ACTOR_TYPES,
+    ...OUTCOMES,
+    '0000-01-01T00:00:00.000Z',
+    '0001-01-01T00:00:00.000Z',
     '',
     'x',
     'user',
@@ -325,6 +333,7 @@ function referenceTimestamp(value: string): boolean {
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
   const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31
   return (
+    year >= 1 &&
     month >= 1 &&
     month <= 12 &&
     day >= 1 &&
@@ -361,6 +370,7 @@ describe('the character-by-character checks', () => {
       fc.string(),
       edited('2024-02-29T23:59:59.999Z'),
       edited('2023-02-28T00:00:00.000Z'),
+      edited('0001-01-01T00:00:00.000Z'),
       fc
         .tuple(
           fc.integer({ min: 0, max: 9999 }),
@@ -368,10 +378,11 @@ describe('the character-by-character checks', () => {
           fc.integer({ min: 0, max: 32 }),
           fc.integer({ min: 0, max: 25 }),
           fc.integer({ min: 0, max: 61 }),
+          fc.integer({ min: 0, max: 61 }),
         )
         .map(
-          ([y, mo, d, h, mi]) =>
-            `${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}T${String(h).padStart(2, '0')}:${String(mi).padStart(2, '0')}:${String(mi).padStart(2, '0')}.000Z`,
+          ([y, mo, d, h, mi, se]) =>
+            `${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}T${String(h).padStart(2, '0')}:${String(mi).padStart(2, '0')}:${String(se).padStart(2, '0')}.000Z`,
         ),
     )
     fc.assert(

@@ -81,11 +81,21 @@ describe('validateEvent', () => {
       for (const occurred_at of [
         '2024-02-29T00:00:00.000Z',
         '2000-02-29T23:59:59.999Z',
-        '0000-01-01T00:00:00.000Z',
+        '0001-01-01T00:00:00.000Z',
         '9999-12-31T23:59:59.999Z',
       ]) {
         expect(validateEvent(withMembers(minimalEvent(), { occurred_at })).ok).toBe(true)
       }
+    })
+
+    it('refuses year 0000, which PostgreSQL cannot store', () => {
+      expect(
+        expectOnlyIssue(
+          withMembers(minimalEvent(), { occurred_at: '0000-12-31T23:59:59.999Z' }),
+          'occurred_at',
+          'format',
+        ),
+      ).toMatch(/^must be a real UTC time/)
     })
 
     it('accepts IPv4, IPv6 and IPv4-mapped IPv6 addresses in source.ip', () => {
