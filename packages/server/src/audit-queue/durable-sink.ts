@@ -7,6 +7,7 @@
 import type { AuditEvent } from '@auditseal/core'
 import { createAuditLogger, createInProcessTransport } from '@auditseal/sdk'
 import type { AuditLogger, LogSink, SealFunction } from '@auditseal/sdk'
+import { isPermanentSealError } from './permanent.js'
 import type { AuditSink, AuditSinkStats } from './sink.js'
 
 export interface DurableSinkOptions {
@@ -14,8 +15,6 @@ export interface DurableSinkOptions {
   spoolDir: string
   /** Where delivery problems are reported (rate-limited by the SDK). */
   logger: LogSink
-  /** Most bytes the spool may hold before log() drops events (counted, reported). */
-  maxSpoolBytes?: number
   /** Seals one tenant's batch, all or nothing: `log.sealer.seal`. */
   seal: SealFunction
   /** How long a batch gathers events before it is sealed (default 200 ms). */
@@ -34,14 +33,14 @@ export class DurableSink implements AuditSink {
   constructor(options: DurableSinkOptions) {
     this.#closeTimeoutMs = options.closeTimeoutMs ?? 10_000
     this.#logger = createAuditLogger({
-      transport: createInProcessTransport(options.seal),
+      // Values the database refuses for good are dead-lettered, not retried forever.
+      transport: createInProcessTransport(options.seal, { isRejection: isPermanentSealError }),
       spoolDir: options.spoolDir,
       logger: options.logger,
       // A seal costs about as much for one event as for a hundred, and on PGlite it runs on
       // the thread that serves the requests: batches gather for a while, one at a time.
       lingerMs: options.lingerMs ?? 200,
       concurrency: 1,
-      ...(options.maxSpoolBytes !== undefined && { maxSpoolBytes: options.maxSpoolBytes }),
       // Problems are counted in stats() and reported through the log sink; an 'error' event
       // without a listener would throw.
     }).on('error', () => {})

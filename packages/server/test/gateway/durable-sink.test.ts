@@ -70,4 +70,31 @@ describe('DurableSink', () => {
     expect(() => sink.log(event!)).not.toThrow()
     expect(sink.stats()).toMatchObject({ invalid: 1, sealed: 1, refusedClosed: 1, pending: 0 })
   })
+
+  it('sets aside for good an event the database refuses as data, and seals the others', async () => {
+    const tenant = newTenantId()
+    const events = makeEvents(tenant, 20)
+    const poisoned = events[7]!.id
+    // As PostgreSQL answers a value it cannot store (SQLSTATE class 22): sending the same
+    // event again would fail again, so it must not hold up the spool behind it.
+    const seal = (tenantId: string, batch: AuditEvent[]) =>
+      batch.some((e) => e.id === poisoned)
+        ? Promise.reject(
+            Object.assign(new Error('date/time field value out of range'), { code: '22008' }),
+          )
+        : log.sealer.seal(tenantId, batch)
+    const sink = new DurableSink({
+      seal,
+      spoolDir: join(dir, 'poisoned'),
+      logger: quiet,
+      lingerMs: 0,
+    })
+    for (const event of events) sink.log(event)
+    await sink.flush()
+    await sink.close()
+    expect(sink.stats()).toMatchObject({ sealed: 19, rejected: 1, pending: 0 })
+    const stored = (await allRows(database.db, tenant)).map((r) => r.id)
+    expect(stored).toHaveLength(19)
+    expect(stored).not.toContain(poisoned)
+  })
 })
