@@ -341,12 +341,15 @@ export class SpoolWriter {
   /** Done with a written chunk: it leaves the queue and its buffer is free for reuse. */
   #retire(chunk: Chunk): void {
     chunk.written = true
-    if (this.#sealed[0] === chunk) this.#sealed.shift()
+    this.#sealed.shift() // always the first: chunks are written in order
     this.#held -= chunk.length
     this.#advanceWritten(chunk)
-    if (!chunk.inFlight && chunk.buf.length === CHUNK_BYTES && this.#free.length < POOLED_CHUNKS) {
-      this.#free.push(chunk.buf)
-    }
+    if (!chunk.inFlight) this.#recycle(chunk.buf)
+  }
+
+  /** Keeps a chunk's buffer for the next one, up to a few of the standard size. */
+  #recycle(buf: Buffer): void {
+    if (buf.length === CHUNK_BYTES && this.#free.length < POOLED_CHUNKS) this.#free.push(buf)
   }
 
   #advanceWritten(chunk: Chunk): void {
@@ -401,9 +404,7 @@ export class SpoolWriter {
       }
       // Written meanwhile by the fallback (and retired): only its buffer was still held.
       if (chunk.written) {
-        if (chunk.buf.length === CHUNK_BYTES && this.#free.length < POOLED_CHUNKS) {
-          this.#free.push(chunk.buf)
-        }
+        this.#recycle(chunk.buf)
         continue
       }
       this.#retire(chunk)
