@@ -2,29 +2,24 @@ import { utf8 } from '../bytes.js'
 import type { CryptoProvider } from '../crypto/provider.js'
 import { createTreeHasher } from '../merkle/hash.js'
 import type { TreeHasher } from '../merkle/hash.js'
-import { inCanonicalOrder } from './canonical-order.js'
+import { envelopeJson } from './canonical-fast.js'
 import { jcs } from './jcs.js'
 import type { AuditEvent } from './types.js'
-
-// JSON.stringify writes a lone surrogate as an escape (\ud800…); well-formed pairs stay raw.
-// Such text goes to the full serializer, which refuses it. A string holding a backslash
-// before "ud8" matches too: the full serializer then just does the work.
-const ESCAPED_SURROGATE = /\\ud[89a-f]/
 
 /**
  * The RFC 8785 (JCS) text of an event: members sorted by UTF-16 code units, no whitespace,
  * ECMAScript number and string serialization. This text, as UTF-8, is what the log hashes.
+ * With `recordedAt`, the text is that of the event with that recorded_at (the sealer's case,
+ * without copying the event to set it).
  *
  * Requires a valid event (validateEvent): it does not re-check the envelope, and `seq` or
  * `leaf_hash` left on the object would be hashed as if they were members of E.
  */
-export function canonicalJson(event: AuditEvent): string {
-  const ordered = inCanonicalOrder(event)
-  if (ordered !== undefined) {
-    const text = JSON.stringify(ordered)
-    if (!ESCAPED_SURROGATE.test(text)) return text
-  }
-  return jcs(event)
+export function canonicalJson(event: AuditEvent, recordedAt?: string): string {
+  return (
+    envelopeJson(event, recordedAt) ??
+    jcs(recordedAt === undefined ? event : { ...event, recorded_at: recordedAt })
+  )
 }
 
 /** UTF-8 of canonicalJson(event). */

@@ -113,21 +113,27 @@ describe('jcs', () => {
       { requiredKeys: ['v', 'id', 'type', 'actor'] },
     )
     fc.assert(
-      fc.property(event, fc.option(fc.tuple(trickyName, jsonValue)), (value, extra) => {
-        const candidate: Record<string, unknown> = { ...value }
-        if (extra) candidate[extra[0]] = extra[1]
-        let expected: string | Error
-        try {
-          expected = reference(candidate) as string
-        } catch (error) {
-          expected = error as Error
-        }
-        if (expected instanceof Error) {
-          expect(() => canonicalJson(candidate as unknown as AuditEvent)).toThrow(AuditsealError)
-        } else {
-          expect(canonicalJson(candidate as unknown as AuditEvent)).toBe(expected)
-        }
-      }),
+      fc.property(
+        event,
+        fc.option(fc.tuple(trickyName, jsonValue)),
+        // The sealer passes recorded_at apart from the event, whether or not it has one.
+        fc.option(fc.string({ unit: 'binary' })),
+        (value, extra, recordedAt) => {
+          const candidate: Record<string, unknown> = { ...value }
+          if (extra) candidate[extra[0]] = extra[1]
+          const sealed = recordedAt === null ? candidate : { ...candidate, recorded_at: recordedAt }
+          let expected: string | Error
+          try {
+            expected = reference(sealed) as string
+          } catch (error) {
+            expected = error as Error
+          }
+          const actual = () =>
+            canonicalJson(candidate as unknown as AuditEvent, recordedAt ?? undefined)
+          if (expected instanceof Error) expect(actual).toThrow(AuditsealError)
+          else expect(actual()).toBe(expected)
+        },
+      ),
       { numRuns: 3000 },
     )
   })

@@ -66,7 +66,7 @@ export async function prepareBatch(
   const leafHashes: Uint8Array[] = []
   for (const [i, input] of events.entries()) {
     if (i > 0 && i % EVENTS_PER_SLICE === 0) await new Promise((resolve) => setImmediate(resolve))
-    const canonical = canonicalJson({ ...input, recorded_at: recordedAt })
+    const canonical = canonicalJson(input, recordedAt)
     // A UTF-16 unit becomes at most 3 UTF-8 bytes; +1 for the separator.
     const room = length + 3 * canonical.length + 1
     if (room > texts.length) texts = grown(buffers, texts, length, room)

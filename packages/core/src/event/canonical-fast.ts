@@ -1,0 +1,202 @@
+// The sealing path's shortcut to RFC 8785. JSON.stringify writes strings and numbers exactly as
+// JCS does, and writes an object's members in the order they were created, leaving out those
+// that are undefined. So an object literal that names every envelope member in JCS order,
+// each set to the event's value or undefined, stringifies to the canonical text: one native
+// pass, and a literal is the cheapest object V8 can build. envelopeJson hands back `undefined`
+// whenever the shortcut might differ from the full serializer (jcs.ts), which then takes over:
+// unknown members, values of the wrong kind, toJSON methods, non-finite numbers, member names
+// JavaScript would enumerate first (integer-like), lone surrogates. test/event/jcs.test.ts
+// holds the two to the same text on random event shapes.
+
+type Json = null | boolean | number | string | Json[] | { [name: string]: Json }
+
+/** Marks "use the full serializer"; a unique value so data can never be mistaken for it. */
+const FALLBACK = Symbol('fallback')
+type Fallback = typeof FALLBACK
+
+// JSON.stringify writes a lone surrogate as an escape (\ud800…); well-formed pairs stay raw.
+// Such text goes to the full serializer, which refuses it. A string holding a backslash
+// before "ud8" matches too: the full serializer then just does the work.
+const ESCAPED_SURROGATE = /\\ud[89a-f]/
+
+/** Nesting deeper than validation allows (32) goes to the full serializer, cycles included. */
+const MAX_DEPTH = 64
+
+/** Counts own enumerable string-keyed members, as Object.keys would, without the array. */
+function memberCount(object: object): number {
+  let count = 0
+  for (const name in object) if (Object.hasOwn(object, name)) count++
+  return count
+}
+
+/** An optional string member as it is, or FALLBACK for anything else. */
+function text(value: unknown): string | undefined | Fallback {
+  return value === undefined || typeof value === 'string' ? value : FALLBACK
+}
+
+/** 1 for a present member, 0 for an absent one. */
+const present = (value: unknown): number => (value === undefined ? 0 : 1)
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** actor or target: `{ id, name, type }` in JCS order. */
+function party(value: unknown): object | undefined | Fallback {
+  if (value === undefined) return undefined
+  if (!isPlainObject(value)) return FALLBACK
+  const id = text(value.id)
+  const name = text(value.name)
+  const type = text(value.type)
+  if (id === FALLBACK || name === FALLBACK || type === FALLBACK) return FALLBACK
+  const count = present(id) + present(name) + present(type)
+  return count === memberCount(value) ? { id, name, type } : FALLBACK
+}
+
+/** source: `{ ip, user_agent }`. */
+function source(value: unknown): object | undefined | Fallback {
+  if (value === undefined) return undefined
+  if (!isPlainObject(value)) return FALLBACK
+  const ip = text(value.ip)
+  const userAgent = text(value.user_agent)
+  if (ip === FALLBACK || userAgent === FALLBACK) return FALLBACK
+  const count = present(ip) + present(userAgent)
+  return count === memberCount(value) ? { ip, user_agent: userAgent } : FALLBACK
+}
+
+/** error: `{ code, message }`. */
+function error(value: unknown): object | undefined | Fallback {
+  if (value === undefined) return undefined
+  if (!isPlainObject(value)) return FALLBACK
+  const code = text(value.code)
+  const message = text(value.message)
+  if (code === FALLBACK || message === FALLBACK) return FALLBACK
+  const count = present(code) + present(message)
+  return count === memberCount(value) ? { code, message } : FALLBACK
+}
+
+/** JavaScript enumerates array-index-like names before all others, whatever the insertion order. */
+function mayBeIndexName(name: string): boolean {
+  const first = name.charCodeAt(0)
+  return first >= 0x30 && first <= 0x39
+}
+
+/** `value` itself when it is already in JCS order, a reordered copy, or FALLBACK. */
+function orderedJson(value: unknown, depth: number): Json | Fallback {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value
+    case 'number':
+      return Number.isFinite(value) ? value : FALLBACK
+    case 'object': {
+      if (value === null) return null
+      if (depth > MAX_DEPTH) return FALLBACK
+      if (Array.isArray(value)) {
+        let copy: Json[] | undefined
+        for (let i = 0; i < value.length; i++) {
+          const item = orderedJson(value[i] as unknown, depth + 1)
+          if (item === FALLBACK) return FALLBACK
+          if (item !== value[i]) (copy ??= value.slice() as Json[])[i] = item
+        }
+        return copy ?? (value as Json[])
+      }
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return FALLBACK
+      const object = value as Record<string, unknown>
+      const names = Object.keys(object)
+      let sorted = true
+      let changed = false
+      const members: Json[] = []
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i] as string
+        if (mayBeIndexName(name)) return FALLBACK
+        if (i > 0 && (names[i - 1] as string) >= name) sorted = false
+        const member = orderedJson(object[name], depth + 1)
+        if (member === FALLBACK) return FALLBACK
+        if (member !== object[name]) changed = true
+        members.push(member)
+      }
+      if (sorted && !changed) return object as Json
+      const order = names.map((name, i) => [name, members[i] as Json] as const)
+      if (!sorted) order.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      const copy: Record<string, Json> = {}
+      for (const [name, member] of order) copy[name] = member
+      return copy
+    }
+    default:
+      // undefined, functions, symbols, BigInt: the full serializer decides.
+      return FALLBACK
+  }
+}
+
+/**
+ * The RFC 8785 text of an event, with `recordedAt` (when given) as its recorded_at, or
+ * undefined when only the full serializer can be trusted with it.
+ */
+export function envelopeJson(event: object, recordedAt?: string): string | undefined {
+  if (!isPlainObject(event) || typeof event.toJSON === 'function') return undefined
+  const e = event
+  const actor = party(e.actor)
+  const target = party(e.target)
+  const src = source(e.source)
+  const err = error(e.error)
+  const data = e.data === undefined ? undefined : orderedJson(e.data, 1)
+  const id = text(e.id)
+  const occurredAt = text(e.occurred_at)
+  const outcome = text(e.outcome)
+  const recorded = text(recordedAt ?? e.recorded_at)
+  const requestId = text(e.request_id)
+  const tenantId = text(e.tenant_id)
+  const type = text(e.type)
+  const v = e.v === undefined || e.v === 1 ? e.v : FALLBACK
+  if (
+    actor === FALLBACK ||
+    target === FALLBACK ||
+    src === FALLBACK ||
+    err === FALLBACK ||
+    data === FALLBACK ||
+    id === FALLBACK ||
+    occurredAt === FALLBACK ||
+    outcome === FALLBACK ||
+    recorded === FALLBACK ||
+    requestId === FALLBACK ||
+    tenantId === FALLBACK ||
+    type === FALLBACK ||
+    v === FALLBACK
+  ) {
+    return undefined
+  }
+  // Every member of the event is one of these, and present in the event itself (recorded_at
+  // may come from the argument instead).
+  const count =
+    present(actor) +
+    present(data) +
+    present(err) +
+    present(id) +
+    present(occurredAt) +
+    present(outcome) +
+    present(e.recorded_at) +
+    present(requestId) +
+    present(src) +
+    present(target) +
+    present(tenantId) +
+    present(type) +
+    present(v)
+  if (count !== memberCount(e)) return undefined
+  const json = JSON.stringify({
+    actor,
+    data,
+    error: err,
+    id,
+    occurred_at: occurredAt,
+    outcome,
+    recorded_at: recorded,
+    request_id: requestId,
+    source: src,
+    target,
+    tenant_id: tenantId,
+    type,
+    v,
+  })
+  return ESCAPED_SURROGATE.test(json) ? undefined : json
+}

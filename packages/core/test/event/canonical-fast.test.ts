@@ -1,0 +1,43 @@
+// The shortcut must serve the events it exists for, not merely agree with the full serializer
+// when it gives up (jcs.test.ts checks the agreement): a shortcut that always fell back would
+// pass every other test and cost the sealer its speed.
+import { describe, expect, it } from 'vitest'
+import canonicalize from 'canonicalize'
+import { envelopeJson } from '../../src/event/canonical-fast.js'
+import { fullEvent, minimalEvent, withMembers } from './fixtures.js'
+
+const RECORDED_AT = '2024-06-12T08:30:01.000Z'
+
+describe('envelopeJson', () => {
+  it.each([
+    ['a minimal event', minimalEvent()],
+    ['a full event', fullEvent()],
+    [
+      'data with unsorted and nested members',
+      withMembers(fullEvent(), { data: { z: [{ b: 1, a: -0 }], a: 'é' } }),
+    ],
+    ['strings that need escapes', withMembers(minimalEvent(), { type: 'a"b\\c\n😀' })],
+  ])('writes the canonical text of %s', (_, event) => {
+    expect(envelopeJson(event as object)).toBe(canonicalize(event))
+    expect(envelopeJson(event as object, RECORDED_AT)).toBe(
+      canonicalize({ ...(event as object), recorded_at: RECORDED_AT }),
+    )
+  })
+
+  it.each([
+    ['an unknown member', withMembers(minimalEvent(), { extra: 1 })],
+    ['a member set to undefined', withMembers(minimalEvent(), { target: undefined })],
+    ['another version', withMembers(minimalEvent(), { v: 2 })],
+    ['a number where a string belongs', withMembers(minimalEvent(), { type: 7 })],
+    [
+      'an unknown member of actor',
+      withMembers(minimalEvent(), { actor: { type: 'user', id: 'u', x: 'y' } }),
+    ],
+    ['an integer-like name in data', withMembers(minimalEvent(), { data: { 1: 'one' } })],
+    ['a toJSON method in data', withMembers(minimalEvent(), { data: { when: new Date(0) } })],
+    ['a lone surrogate', withMembers(minimalEvent(), { data: { s: '\ud800' } })],
+    ['NaN in data', withMembers(minimalEvent(), { data: { n: Number.NaN } })],
+  ])('leaves %s to the full serializer', (_, event) => {
+    expect(envelopeJson(event as object)).toBeUndefined()
+  })
+})
