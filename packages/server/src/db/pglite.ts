@@ -2,7 +2,7 @@ import { PGlite, type Transaction } from '@electric-sql/pglite'
 import type { AdminSql, Database, Role, Sql } from './database.js'
 import { lockDirectory } from './dir-lock.js'
 import { setRoleStatement, tenantScopeScript } from './scope.js'
-import { asPgliteParams } from './text-bytes.js'
+import { asPgliteParams } from './binary-params.js'
 import { OID, parseInt8 } from './values.js'
 
 /**

@@ -8,7 +8,7 @@
 import type { AuditEvent, Frontier, TreeHasher } from '@auditseal/core'
 import { HASH_SIZE, appendLeaves, frontierRoot } from '@auditseal/core'
 import type { Database, Sql } from '../db/database.js'
-import { TextBytes } from '../db/text-bytes.js'
+import { TextArray, TextBytes } from '../db/binary-params.js'
 import type { PreparedBatch } from './event-batch.js'
 import { prepareBatch, TextBuffers, textsOf } from './event-batch.js'
 import { StoreError } from './errors.js'
@@ -123,14 +123,7 @@ export class Sealer {
     const freshHashes = fresh.map((i) => batch.leafHashes[i] as Uint8Array)
     const { frontier, stored } = appendLeaves(this.hasher, head.frontier, freshHashes)
     const events = fresh.map((i) => batch.events[i] as AuditEvent)
-    // One statement appends the events, their Merkle hashes and moves the head: the fewer
-    // round trips while the head is locked, the sooner the tenant's next seal may go.
-    await sql.query(APPEND_SQL, [
-      tenantId,
-      recordedAt,
-      firstSeq,
-      new TextBytes(textsOf(batch, fresh)),
-      Buffer.concat(freshHashes),
+    const columns = [
       events.map((e) => e.id),
       events.map((e) => e.type),
       events.map((e) => e.outcome),
@@ -139,13 +132,36 @@ export class Sealer {
       events.map((e) => e.target?.type ?? null),
       events.map((e) => e.target?.id ?? null),
       events.map((e) => e.occurred_at),
-      hashRunStart(stored),
-      Buffer.concat(stored.map((s) => s.hash)),
-      frontier.size,
-      hashToHex(frontierRoot(this.hasher, frontier)),
-      frontier.hashes.map(hashToHex),
-      newMaxId,
-    ])
+    ]
+    const storage = this.textBuffers.take(
+      columns.reduce((bytes, values) => bytes + TextArray.maxBytes(values), 0),
+    )
+    try {
+      let offset = 0
+      const arrays = columns.map((values) => {
+        const array = TextArray.write(values, storage, offset)
+        offset += array.bytes.length
+        return array
+      })
+      // One statement appends the events, their Merkle hashes and moves the head: the fewer
+      // round trips while the head is locked, the sooner the tenant's next seal may go.
+      await sql.query(APPEND_SQL, [
+        tenantId,
+        recordedAt,
+        firstSeq,
+        new TextBytes(textsOf(batch, fresh)),
+        Buffer.concat(freshHashes),
+        ...arrays,
+        hashRunStart(stored),
+        Buffer.concat(stored.map((s) => s.hash)),
+        frontier.size,
+        hashToHex(frontierRoot(this.hasher, frontier)),
+        frontier.hashes.map(hashToHex),
+        newMaxId,
+      ])
+    } finally {
+      this.textBuffers.give(storage)
+    }
     return results
   }
 }
@@ -216,21 +232,22 @@ async function findExisting(
 }
 
 // The canonical texts arrive as one text, one per line (split here, kept byte for byte as the
-// `canonical` column), the query columns as arrays, the leaf hashes as one bytea; ROWS FROM
-// walks them side by side. Nothing is parsed as JSON on the way in. (Were a text ever to hold a
-// raw line feed, the split would yield one text too many; ROWS FROM pads the other columns of
-// that row with NULL, and the NOT NULL id fails the whole statement: nothing is stored askew.) The new Merkle hashes go
-// in as one run (migration 0009) and the head takes the new size, root, frontier and highest
-// id, all in the same statement.
+// `canonical` column), the query columns as binary text arrays (ids and times are cast from
+// their text per row), the leaf hashes as one bytea; ROWS FROM walks them side by side. Nothing
+// is parsed as JSON on the way in. (Were a text ever to hold a raw line feed, the split would
+// yield one text too many; ROWS FROM pads the other columns of that row with NULL, and the NOT
+// NULL id fails the whole statement: nothing is stored askew.) The new Merkle hashes go in as
+// one run (migration 0009) and the head takes the new size, root, frontier and highest id,
+// all in the same statement.
 const APPEND_SQL = `WITH appended AS (
   INSERT INTO auditseal.audit_events (tenant_id, seq, id, type, outcome, actor_type, actor_id,
     target_type, target_id, occurred_at, recorded_at, canonical, leaf_hash)
-  SELECT $1::uuid, $3::bigint + r.n - 1, r.id, r.type, r.outcome, r.actor_type, r.actor_id,
-    r.target_type, r.target_id, r.occurred_at, $2::timestamptz, r.canonical,
+  SELECT $1::uuid, $3::bigint + r.n - 1, r.id::uuid, r.type, r.outcome, r.actor_type, r.actor_id,
+    r.target_type, r.target_id, r.occurred_at::timestamptz, $2::timestamptz, r.canonical,
     substring($5::bytea FROM ((r.n - 1) * ${HASH_SIZE} + 1)::int FOR ${HASH_SIZE})
   FROM ROWS FROM (string_to_table($4::text, chr(10)),
-    unnest($6::uuid[]), unnest($7::text[]), unnest($8::text[]), unnest($9::text[]),
-    unnest($10::text[]), unnest($11::text[]), unnest($12::text[]), unnest($13::timestamptz[]))
+    unnest($6::text[]), unnest($7::text[]), unnest($8::text[]), unnest($9::text[]),
+    unnest($10::text[]), unnest($11::text[]), unnest($12::text[]), unnest($13::text[]))
     WITH ORDINALITY AS r(canonical, id, type, outcome, actor_type, actor_id, target_type,
       target_id, occurred_at, n)
 ), stored AS (

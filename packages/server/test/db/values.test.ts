@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { TextArray, TextBytes } from '../../src/db/binary-params.js'
 import { DbError } from '../../src/db/errors.js'
 import { ENGINES, type TestDatabase } from '../support/databases.js'
 
@@ -44,6 +45,32 @@ describe.each(ENGINES)('values on $name', ({ create }) => {
       at,
       next: 42,
     })
+  })
+
+  it("takes text and text[] parameters written as bytes (the sealer's), whatever they hold", async () => {
+    const values = [
+      '',
+      'plain',
+      'a"b\\c,{d}',
+      ' spaced ',
+      'NULL',
+      null,
+      'é😀\u2028',
+      'x'.repeat(5000),
+    ]
+    const storage = Buffer.alloc(TextArray.maxBytes(values) + 7)
+    // Written at an offset, as the sealer writes several arrays into one buffer.
+    const array = TextArray.write(values, storage, 7)
+    const [row] = await t.db.adminQuery(
+      `SELECT $1::text[] AS list, cardinality($1::text[]) AS n, $2::text AS text,
+         (SELECT count(*) FROM unnest($1::text[]) AS v WHERE v IS NULL) AS nulls`,
+      [array, new TextBytes(Buffer.from('line 1\nline 2 é', 'utf8'))],
+    )
+    expect(row).toEqual({ list: values, n: values.length, text: 'line 1\nline 2 é', nulls: 1 })
+    const [empty] = await t.db.adminQuery(`SELECT cardinality($1::text[]) AS n`, [
+      TextArray.write([], Buffer.alloc(TextArray.maxBytes([])), 0),
+    ])
+    expect(empty).toEqual({ n: 0 })
   })
 
   it('refuses an int8 past 2^53 - 1 rather than round it', async () => {
