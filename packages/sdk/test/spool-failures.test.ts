@@ -1,24 +1,36 @@
 // The group commit when the disk fails or stalls: a failed write or fdatasync is reported and
-// tried again (nothing is lost, nothing is silent), and a disk that does not keep up makes
-// append() write the buffered records itself instead of growing memory without bound.
+// tried again (nothing is lost, nothing is silent), a disk that does not keep up makes
+// append() write the buffered records itself instead of growing memory without bound, and a
+// logger whose disk keeps refusing reports what it can no longer take as an overflow.
 // node:fs is wrapped so that a test can make one call fail or hang; the rest is the real one.
-import { fdatasync, statSync, write } from 'node:fs'
+import { fdatasync, statSync, write, writeSync } from 'node:fs'
 import type * as NodeFs from 'node:fs'
 import { uuidv7 } from '@auditseal/core'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { AuditOverflowError } from '../src/index.js'
+import { createAuditLogger } from '../src/index.js'
 import type { SpoolRecord } from '../src/spool/cursor.js'
 import { segmentPath } from '../src/spool/position.js'
 import { Spool } from '../src/spool/spool.js'
 import type { SpoolOptions } from '../src/spool/spool.js'
+import { eventually, testEvent } from './support/events.js'
+import { freePort } from './support/serve.js'
 import { tempDir } from './support/temp.js'
 
 vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof NodeFs>()
-  return { ...fs, default: fs, write: vi.fn(fs.write), fdatasync: vi.fn(fs.fdatasync) }
+  const mocked = {
+    ...fs,
+    write: vi.fn(fs.write),
+    writeSync: vi.fn(fs.writeSync),
+    fdatasync: vi.fn(fs.fdatasync),
+  }
+  return { ...mocked, default: mocked }
 })
 
 afterEach(() => {
   vi.mocked(write).mockReset()
+  vi.mocked(writeSync).mockReset()
   vi.mocked(fdatasync).mockReset()
 })
 
@@ -145,5 +157,53 @@ describe('the group commit on a stalled disk', () => {
     expect(await readNumbers(spool)).toEqual([...Array(110).keys()])
     expect(errors).toEqual([])
     await spool.close()
+  })
+})
+
+describe('a logger on a disk that keeps refusing', () => {
+  it('reports each event it can no longer take as an overflow (io), and keeps the ones it took', async () => {
+    const audit = createAuditLogger({
+      url: `http://127.0.0.1:${await freePort()}`, // nothing listens: the spool only grows
+      apiKey: 'ask_test_key',
+      spoolDir: tempDir(),
+      retry: { initialDelayMs: 1_000, maxDelayMs: 1_000 },
+      logger: false,
+    })
+    const overflows: AuditOverflowError[] = []
+    audit.on('overflow', (error) => overflows.push(error))
+    audit.on('error', () => {}) // the failed writes, reported as they happen
+    try {
+      // From now on every write fails, in the background and in log() alike.
+      const realWrite = vi.mocked(write).getMockImplementation() as typeof write
+      const realWriteSync = vi.mocked(writeSync).getMockImplementation() as typeof writeSync
+      vi.mocked(write).mockImplementation(((...args: unknown[]) => {
+        ;(args.at(-1) as (e: Error) => void)(ioError('ENOSPC'))
+      }) as typeof write)
+      vi.mocked(writeSync).mockImplementation(() => {
+        throw ioError('ENOSPC')
+      })
+      let attempted = 0
+      // Memory holds 16 MiB of records (~50,000 of these) before log() writes them itself.
+      while (overflows.length < 3 && attempted < 200_000) {
+        audit.log(testEvent(attempted++))
+        if (attempted % 1000 === 0) await new Promise((resolve) => setImmediate(resolve))
+      }
+      expect(overflows.map((e) => [e.code, e.reason])).toEqual([
+        ['SPOOL_FULL', 'io'],
+        ['SPOOL_FULL', 'io'],
+        ['SPOOL_FULL', 'io'],
+      ])
+      expect(String(overflows[0]?.cause)).toMatch(/ENOSPC/)
+      const taken = attempted - 3
+      expect(audit.stats()).toMatchObject({ overflowed: 3, logged: taken, synced: 0 })
+
+      // The disk recovers: every event log() took is written and synced, none of the others.
+      vi.mocked(write).mockImplementation(realWrite)
+      vi.mocked(writeSync).mockImplementation(realWriteSync)
+      await eventually(() => audit.stats().synced === taken, 10_000, 'the spool synced')
+      expect(audit.stats()).toMatchObject({ logged: taken, spooled: taken, overflowed: 3 })
+    } finally {
+      await audit.close({ timeoutMs: 0 })
+    }
   })
 })

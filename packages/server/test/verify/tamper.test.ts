@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { randomBytes } from 'node:crypto'
+import { closeSync, openSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -589,6 +590,25 @@ describe('the auditseal verify command', () => {
     const [code] = (await once(child, 'exit')) as [number]
     expect(code).toBe(0)
     expect(stderr).toBe('')
+  })
+
+  it('export onto standard output that fails to write (a full disk) exits 2, saying why', async () => {
+    const db = await fresh()
+    const full = openSync('/dev/full', 'w') // every write fails with ENOSPC
+    try {
+      const child = spawn(
+        'node',
+        [CLI, 'export', '--format', 'ndjson', '--database-url', db.url, '--tenant', sealed.a.id],
+        { stdio: ['ignore', full, 'pipe'] },
+      )
+      let stderr = ''
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+      const [code] = (await once(child, 'exit')) as [number]
+      expect(stderr).toMatch(/^auditseal: cannot write the export: .*ENOSPC/)
+      expect(code).toBe(2)
+    } finally {
+      closeSync(full)
+    }
   })
 
   it('exits 2 on a usage error or an unreachable database, saying why', async () => {
