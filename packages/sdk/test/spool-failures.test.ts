@@ -3,7 +3,7 @@
 // append() write the buffered records itself instead of growing memory without bound, and a
 // logger whose disk keeps refusing reports what it can no longer take as an overflow.
 // node:fs is wrapped so that a test can make one call fail or hang; the rest is the real one.
-import { fdatasync, statSync, write, writeSync } from 'node:fs'
+import { existsSync, fdatasync, statSync, write, writeSync } from 'node:fs'
 import type * as NodeFs from 'node:fs'
 import { uuidv7 } from '@auditseal/core'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -124,6 +124,32 @@ describe('the group commit on a failing disk', () => {
     failing = false
     await spool.sync()
     expect(spool.synced).toBe(5)
+    await spool.close()
+  })
+})
+
+describe('a rotation on a failing disk', () => {
+  it('leaves no half-made segment behind, so the next rotation succeeds', async () => {
+    const dir = tempDir()
+    const errors: unknown[] = []
+    const spool = open(dir, errors, { segmentBytes: 4096 })
+    const next = segmentPath(dir, spool.firstSessionSegment + 1)
+    const realWriteSync = vi.mocked(writeSync).getMockImplementation() as typeof writeSync
+    vi.mocked(writeSync).mockImplementation(() => {
+      throw ioError('ENOSPC') // the new segment's header cannot be written
+    })
+    append(spool, 20) // ~5 KB: past segmentBytes, so every append from there tries to rotate
+    expect(errors.length).toBeGreaterThan(0)
+    expect(errors.map(String)).toEqual(errors.map(() => expect.stringMatching(/ENOSPC/)))
+    expect(existsSync(next)).toBe(false)
+
+    vi.mocked(writeSync).mockImplementation(realWriteSync)
+    errors.length = 0
+    append(spool, 1, 20) // rotates now
+    expect(errors).toEqual([])
+    expect(existsSync(next)).toBe(true)
+    await spool.sync()
+    expect(await readNumbers(spool)).toEqual([...Array(21).keys()])
     await spool.close()
   })
 })

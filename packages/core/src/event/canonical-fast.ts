@@ -37,8 +37,14 @@ function text(value: unknown): string | undefined | Fallback {
 /** 1 for a present member, 0 for an absent one. */
 const present = (value: unknown): number => (value === undefined ? 0 : 1)
 
+/**
+ * An object whose members JSON.stringify writes as they are read here: no array, no boxed
+ * primitive (written as its value), no class instance, nothing inherited to read by mistake.
+ */
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
+  if (typeof value !== 'object' || value === null) return false
+  const proto: unknown = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
 }
 
 /** actor or target: `{ id, name, type }` in JCS order. */
@@ -75,10 +81,14 @@ function error(value: unknown): object | undefined | Fallback {
   return count === memberCount(value) ? { code, message } : FALLBACK
 }
 
-/** JavaScript enumerates array-index-like names before all others, whatever the insertion order. */
-function mayBeIndexName(name: string): boolean {
+/**
+ * Names a rebuilt copy would not keep as written: JavaScript enumerates array-index-like names
+ * before all others, whatever the insertion order, and assigning `__proto__` (an own member
+ * of JSON.parse's output) sets the copy's prototype instead of adding a member.
+ */
+function unsafeName(name: string): boolean {
   const first = name.charCodeAt(0)
-  return first >= 0x30 && first <= 0x39
+  return (first >= 0x30 && first <= 0x39) || name === '__proto__'
 }
 
 /** `value` itself when it is already in JCS order, a reordered copy, or FALLBACK. */
@@ -92,6 +102,7 @@ function orderedJson(value: unknown, depth: number): Json | Fallback {
     case 'object': {
       if (value === null) return null
       if (depth > MAX_DEPTH) return FALLBACK
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return FALLBACK
       if (Array.isArray(value)) {
         let copy: Json[] | undefined
         for (let i = 0; i < value.length; i++) {
@@ -101,15 +112,15 @@ function orderedJson(value: unknown, depth: number): Json | Fallback {
         }
         return copy ?? (value as Json[])
       }
-      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return FALLBACK
-      const object = value as Record<string, unknown>
+      if (!isPlainObject(value)) return FALLBACK
+      const object = value
       const names = Object.keys(object)
       let sorted = true
       let changed = false
       const members: Json[] = []
       for (let i = 0; i < names.length; i++) {
         const name = names[i] as string
-        if (mayBeIndexName(name)) return FALLBACK
+        if (unsafeName(name)) return FALLBACK
         if (i > 0 && (names[i - 1] as string) >= name) sorted = false
         const member = orderedJson(object[name], depth + 1)
         if (member === FALLBACK) return FALLBACK

@@ -37,7 +37,42 @@ describe('envelopeJson', () => {
     ['a toJSON method in data', withMembers(minimalEvent(), { data: { when: new Date(0) } })],
     ['a lone surrogate', withMembers(minimalEvent(), { data: { s: '\ud800' } })],
     ['NaN in data', withMembers(minimalEvent(), { data: { n: Number.NaN } })],
+    // A copy would lose it: assigning __proto__ sets the prototype instead of adding a member.
+    [
+      'a __proto__ member in data (as JSON.parse makes it)',
+      withMembers(minimalEvent(), { data: JSON.parse('{"z":1,"__proto__":{"b":1,"a":2}}') }),
+    ],
+    ['a boxed number in data', withMembers(minimalEvent(), { data: { n: new Number(5) } })],
+    [
+      'an array with its own toJSON',
+      withMembers(minimalEvent(), { data: { a: Object.assign([1], { toJSON: () => 2 }) } }),
+    ],
+    [
+      'a class instance as actor',
+      withMembers(minimalEvent(), {
+        actor: new (class Party {
+          type = 'user'
+          id = 'u'
+        })(),
+      }),
+    ],
+    [
+      'an event with an inherited member',
+      (() => {
+        // `type` comes from the prototype; an own member set to undefined makes up the count.
+        const { type, ...own } = minimalEvent()
+        return Object.assign(Object.create({ type }) as object, { ...own, extra: undefined })
+      })(),
+    ],
   ])('leaves %s to the full serializer', (_, event) => {
     expect(envelopeJson(event as object)).toBeUndefined()
+  })
+
+  it('leaves every such event to a serializer that writes what canonicalize writes', async () => {
+    const { canonicalJson } = await import('../../src/event/canonical.js')
+    const data = JSON.parse('{"z":1,"__proto__":{"b":1,"a":2}}') as object
+    const event = withMembers(minimalEvent(), { data }) as Parameters<typeof canonicalJson>[0]
+    expect(canonicalJson(event)).toBe(canonicalize(event))
+    expect(canonicalJson(event)).toContain('"data":{"__proto__":{"a":2,"b":1},"z":1}')
   })
 })

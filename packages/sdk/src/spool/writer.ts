@@ -23,6 +23,7 @@ import {
   fsync,
   fsyncSync,
   openSync,
+  unlinkSync,
   write,
   writeSync,
 } from 'node:fs'
@@ -429,7 +430,13 @@ export class SpoolWriter {
     const bytes = this.#offset
     const fd = createSegment(this.#options.dir, closed + 1)
     if (this.#options.durability === 'strict') {
-      fdatasyncSync(this.#fd)
+      try {
+        fdatasyncSync(this.#fd)
+      } catch (error) {
+        closeSync(fd)
+        discardFile(segmentPath(this.#options.dir, closed + 1))
+        throw error
+      }
       closeSync(this.#fd)
       fsyncDirSync(this.#options.dir)
     } else {
@@ -594,14 +601,28 @@ function writeChunkSync(chunk: Chunk): void {
 }
 
 function createSegment(dir: string, segment: number): number {
-  const fd = openSync(segmentPath(dir, segment), 'wx', 0o600)
+  const path = segmentPath(dir, segment)
+  const fd = openSync(path, 'wx', 0o600)
   try {
     writeSync(fd, SEGMENT_HEADER, 0, SEGMENT_HEADER_BYTES, 0)
   } catch (error) {
     closeSync(fd)
+    discardFile(path)
     throw error
   }
   return fd
+}
+
+/**
+ * Removes a segment that could not be made whole: left behind, it would make every later
+ * rotation fail (the name exists) and the current segment grow without bound.
+ */
+function discardFile(path: string): void {
+  try {
+    unlinkSync(path)
+  } catch {
+    // The next rotation reports EEXIST, and the error it reports says why.
+  }
 }
 
 /** Makes the directory's entries (a new segment's name) durable, as a new file needs. */

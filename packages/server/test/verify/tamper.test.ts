@@ -602,8 +602,9 @@ describe('the auditseal verify command', () => {
         { stdio: ['ignore', full, 'pipe'] },
       )
       let stderr = ''
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-      const [code] = (await once(child, 'exit')) as [number]
+      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+      // 'close', not 'exit': by then standard error has been read to its end.
+      const [code] = (await once(child, 'close')) as [number]
       expect(stderr).toMatch(/^auditseal: cannot write the export: .*ENOSPC/)
       expect(code).toBe(2)
     } finally {
