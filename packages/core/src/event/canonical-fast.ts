@@ -59,26 +59,15 @@ function party(value: unknown): object | undefined | Fallback {
   return count === memberCount(value) ? { id, name, type } : FALLBACK
 }
 
-/** source: `{ ip, user_agent }`. */
-function source(value: unknown): object | undefined | Fallback {
+/** source `{ ip, user_agent }` or error `{ code, message }`: two optional strings, in JCS order. */
+function stringPair(value: unknown, first: string, second: string): object | undefined | Fallback {
   if (value === undefined) return undefined
   if (!isPlainObject(value)) return FALLBACK
-  const ip = text(value.ip)
-  const userAgent = text(value.user_agent)
-  if (ip === FALLBACK || userAgent === FALLBACK) return FALLBACK
-  const count = present(ip) + present(userAgent)
-  return count === memberCount(value) ? { ip, user_agent: userAgent } : FALLBACK
-}
-
-/** error: `{ code, message }`. */
-function error(value: unknown): object | undefined | Fallback {
-  if (value === undefined) return undefined
-  if (!isPlainObject(value)) return FALLBACK
-  const code = text(value.code)
-  const message = text(value.message)
-  if (code === FALLBACK || message === FALLBACK) return FALLBACK
-  const count = present(code) + present(message)
-  return count === memberCount(value) ? { code, message } : FALLBACK
+  const a = text(value[first])
+  const b = text(value[second])
+  if (a === FALLBACK || b === FALLBACK) return FALLBACK
+  const count = present(a) + present(b)
+  return count === memberCount(value) ? { [first]: a, [second]: b } : FALLBACK
 }
 
 /**
@@ -149,8 +138,8 @@ export function envelopeJson(event: object, recordedAt?: string): string | undef
   const e = event
   const actor = party(e.actor)
   const target = party(e.target)
-  const src = source(e.source)
-  const err = error(e.error)
+  const src = stringPair(e.source, 'ip', 'user_agent')
+  const err = stringPair(e.error, 'code', 'message')
   const data = e.data === undefined ? undefined : orderedJson(e.data, 1)
   const id = text(e.id)
   const occurredAt = text(e.occurred_at)
