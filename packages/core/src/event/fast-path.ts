@@ -39,8 +39,8 @@ const REQUIRED = V | ID | TENANT | TYPE | OUTCOME | OCCURRED | ACTOR
 
 /**
  * JSON.stringify(input) when `input` is certainly a valid envelope v1 event, else undefined
- * (invalid: the thorough walk then says why; it accepts exactly what this accepts). `requireRecordedAt` as in
- * ValidateEventOptions.
+ * (invalid: the thorough walk then says why; it accepts exactly what this accepts).
+ * `requireRecordedAt` as in ValidateEventOptions.
  */
 export function validEventJson(input: unknown, requireRecordedAt: boolean): string | undefined {
   const keys = plainObjectKeys(input)

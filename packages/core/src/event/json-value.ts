@@ -15,7 +15,6 @@ export function hasLoneSurrogate(text: string): boolean {
   return LONE_SURROGATE.test(text)
 }
 
-/** A short phrase naming what `value` is, for messages: `null`, `an array`, `a Date`... */
 /**
  * Whether `text` has more than `limit` Unicode code points, which is what JSON Schema's
  * maxLength counts (an emoji is one, though two UTF-16 code units). Requires well-formed
@@ -32,6 +31,7 @@ export function exceedsCodePoints(text: string, limit: number): boolean {
   return false
 }
 
+/** A short phrase naming what `value` is, for messages: `null`, `an array`, `a Date`... */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null'
   if (value === undefined) return 'undefined'

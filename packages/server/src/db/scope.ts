@@ -4,7 +4,7 @@ import { DbError } from './errors.js'
 const LOWERCASE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 /** assertTenantId rejects anything but a lowercase UUID before it reaches a query. */
-export function assertTenantId(tenantId: string): void {
+function assertTenantId(tenantId: string): void {
   if (typeof tenantId !== 'string' || !LOWERCASE_UUID.test(tenantId)) {
     throw new DbError(
       'INVALID_TENANT_ID',
