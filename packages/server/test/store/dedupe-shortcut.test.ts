@@ -3,30 +3,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTreeHasher } from '@auditseal/core'
 import { nodeCrypto } from '../../src/crypto/node-crypto.js'
-import type { Database, Sql } from '../../src/db/database.js'
+import type { Database } from '../../src/db/database.js'
 import { DEDUPE_SQL, Sealer } from '../../src/store/sealer.js'
 import { allRows } from '../support/audit-log.js'
 import type { TestDatabase } from '../support/databases.js'
 import { ENGINES } from '../support/databases.js'
 import { makeEvent, makeEvents, newTenantId } from '../support/events.js'
+import { wrapTenantSql } from '../support/wrap-sql.js'
 
 /** `db`, recording the ids each dedupe lookup asks for. */
 function recordingLookups(db: Database, lookups: string[][]): Database {
-  const recording = (sql: Sql): Sql => ({
+  return wrapTenantSql(db, (sql) => ({
     query: (text, params) => {
       if (text === DEDUPE_SQL) lookups.push(String(params?.[1]).split(','))
       return sql.query(text, params)
     },
-  })
-  return {
-    engine: db.engine,
-    tenantTransaction: (role, tenant, fn) =>
-      db.tenantTransaction(role, tenant, (sql) => fn(recording(sql))),
-    roleTransaction: (role, fn) => db.roleTransaction(role, fn),
-    adminQuery: (text, params) => db.adminQuery(text, params),
-    adminTransaction: (fn) => db.adminTransaction(fn),
-    close: () => db.close(),
-  }
+  }))
 }
 
 describe.each(ENGINES)('the dedupe lookup on $name', ({ create }) => {
