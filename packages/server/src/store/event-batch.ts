@@ -19,9 +19,10 @@ const SEPARATOR_BYTE = 0x0a // chr(10) in the sealer's SQL
 const EVENTS_PER_SLICE = 50
 
 /**
- * Buffers for the batches' texts, reused from one seal to the next: a fresh megabyte buffer
- * costs a page fault per 4 KiB on first touch, which showed as a tenth of the sealer's own CPU
- * time. One buffer per seal in progress; at most a few are kept, none very large.
+ * Buffers for what a seal sends as bytes (its canonical texts, then its query columns), reused
+ * from one seal to the next: a fresh megabyte buffer costs a page fault per 4 KiB on first
+ * touch, which showed as a tenth of the sealer's own CPU time. Two per seal in progress; at
+ * most a few are kept, none very large.
  */
 export class TextBuffers {
   readonly #free: Buffer[] = []
