@@ -230,10 +230,12 @@ describe('the web viewer', () => {
 
     await page.keyboard.press('Escape')
     await expect.poll(() => drawer.evaluate((d) => (d as HTMLDialogElement).open)).toBe(false)
-    expect(new URL(page.url()).searchParams.get('event')).toBeNull()
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-event-id'))).toBe(
-      updated.id,
-    )
+    // The dialog's `close` event, which updates the address and focus, is queued as a task
+    // after `open` turns false, so both are awaited rather than read at once.
+    await expect.poll(() => new URL(page.url()).searchParams.get('event')).toBeNull()
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-event-id')))
+      .toBe(updated.id)
   })
 
   it('checks consistency from the pinned checkpoint to the latest', async () => {
