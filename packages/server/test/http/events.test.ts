@@ -161,14 +161,14 @@ describe.each(ENGINES)('events API on $name', ({ create }) => {
       it('an event carries recorded_at, which the log sets', async () => {
         const before = await storedCount(t.db, t.tenant)
         const event = { ...makeEvent(t.tenant, 0), recorded_at: '2026-01-01T00:00:00.000Z' }
-        const response = await post({ events: [event] })
+        const alsoWrong = { ...event, outcome: 'maybe' }
+        const response = await post({ events: [event, alsoWrong] })
         expect(response.statusCode).toBe(400)
+        const message = 'is set by the log when the event is sealed: omit it'
         expect(apiError(response).details).toEqual([
-          {
-            index: 0,
-            path: 'recorded_at',
-            message: 'is set by the log when the event is sealed: omit it',
-          },
+          { index: 0, path: 'recorded_at', message },
+          { index: 1, path: 'recorded_at', message },
+          { index: 1, path: 'outcome', message: 'must be one of success, failure' },
         ])
         await expectNothingStoredAndStillUp(before)
       })

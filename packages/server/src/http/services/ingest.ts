@@ -14,7 +14,8 @@ export const MAX_DETAILS = 1000
 /**
  * prepareBatch returns the events to seal for `tenantId`, in order: each input with tenant_id
  * filled in when absent and id generated (UUIDv7) when absent, checked by the core's
- * validateEvent. Throws ApiError `tenant_mismatch` or `invalid_event`, with details
+ * validateEvent. The members are added to the input objects themselves (a copy is made only
+ * of one that is not extensible): the request body is not needed afterwards. Throws ApiError `tenant_mismatch` or `invalid_event`, with details
  * `{index, path, message}`, when any event is refused.
  */
 export function prepareBatch(
@@ -76,20 +77,25 @@ function eventIssues(tenantId: string, input: unknown, newId: () => string): Iss
     const result = validateEvent(input) // says what the input is instead of an object
     return { list: result.ok ? [] : result.issues }
   }
-  const list: { path: string; message: string }[] = []
-  const candidate: Record<string, unknown> = { ...input }
-  if (Object.hasOwn(candidate, 'recorded_at')) {
-    list.push({
-      path: 'recorded_at',
-      message: 'is set by the log when the event is sealed: omit it',
-    })
-    delete candidate.recorded_at
+  if (Object.hasOwn(input, 'recorded_at')) {
+    // Refused whatever else it holds; the rest is checked too, so every issue is reported.
+    const { recorded_at: _, ...rest } = input
+    const others = eventIssues(tenantId, rest, newId)
+    return {
+      list: [
+        { path: 'recorded_at', message: 'is set by the log when the event is sealed: omit it' },
+        ...('list' in others ? others.list : []),
+      ],
+    }
   }
+  // The members are added to the input itself, which is the parsed request body's own object.
+  // A copy ({ ...input }) of a JSON.parse object made V8 canonicalize it in the sealer nearly
+  // twice as slowly (~10 against ~5.5 µs per event of bench:sdk, measured side by side).
+  const candidate = Object.isExtensible(input) ? input : { ...input }
   if (!Object.hasOwn(candidate, 'tenant_id')) candidate.tenant_id = tenantId
   if (!Object.hasOwn(candidate, 'id')) candidate.id = newId()
   const result = validateEvent(candidate)
-  if (!result.ok) list.push(...result.issues)
-  return list.length === 0 ? { event: candidate as unknown as AuditEvent } : { list }
+  return result.ok ? { event: candidate as unknown as AuditEvent } : { list: result.issues }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

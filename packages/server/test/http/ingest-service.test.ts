@@ -1,0 +1,46 @@
+import { canonicalJson, isUuidV7 } from '@auditseal/core'
+import { describe, expect, it } from 'vitest'
+import { prepareBatch } from '../../src/http/services/ingest.js'
+
+const TENANT = '0192e7a0-0000-7000-8000-000000000001'
+
+const input = (i: number) => ({
+  v: 1,
+  type: 'device.updated',
+  outcome: 'success',
+  occurred_at: '2026-12-01T10:00:00.000Z',
+  actor: { type: 'user', id: `user-${i}` },
+})
+
+describe('prepareBatch', () => {
+  it('fills tenant_id and id into the parsed body’s own objects', () => {
+    const body = JSON.parse(JSON.stringify({ events: [input(0), input(1)] })) as {
+      events: Record<string, unknown>[]
+    }
+    const events = prepareBatch(TENANT, body.events)
+    expect(events[0]).toBe(body.events[0])
+    expect(events.map((e) => e.tenant_id)).toEqual([TENANT, TENANT])
+    expect(events.every((e) => isUuidV7(e.id))).toBe(true)
+    expect(events[0]?.id).not.toBe(events[1]?.id)
+    // What is sealed is the event with the members filled in, in canonical order.
+    expect(JSON.parse(canonicalJson(events[0] as never))).toEqual({
+      ...input(0),
+      tenant_id: TENANT,
+      id: events[0]?.id,
+    })
+  })
+
+  it('copies an input it cannot add members to, and leaves that input as it was', () => {
+    const frozen = Object.freeze(input(2))
+    const [event] = prepareBatch(TENANT, [frozen])
+    expect(event).not.toBe(frozen)
+    expect(event).toMatchObject({ ...input(2), tenant_id: TENANT })
+    expect(Object.keys(frozen)).not.toContain('tenant_id')
+  })
+
+  it('keeps a given id and tenant_id', () => {
+    const id = '01a22f83-126a-7608-87b1-ff427c770673'
+    const [event] = prepareBatch(TENANT, [{ ...input(3), id, tenant_id: TENANT }])
+    expect(event).toMatchObject({ id, tenant_id: TENANT })
+  })
+})
