@@ -9,6 +9,8 @@ import type { AuditEvent } from '@auditseal/core'
 import { canonicalJson } from '@auditseal/core'
 import { createHash } from 'node:crypto'
 import { settleHeap } from '../settle-heap.js'
+import { measureCpu } from '../cpu-time.js'
+import type { Measured } from '../cpu-time.js'
 
 export interface Row {
   values: (string | number | null)[]
@@ -43,19 +45,19 @@ export function toRows(events: readonly AuditEvent[]): Row[] {
 }
 
 /** (a) One INSERT per event, all in flight at once through pg.Pool({ max: 5 }). */
-export async function naiveInserts(url: string, rows: readonly Row[]): Promise<number> {
+export async function naiveInserts(url: string, rows: readonly Row[]): Promise<Measured> {
   const pool = new pg.Pool({ connectionString: url, max: 5 })
   const sql = `INSERT INTO auditseal.audit_events (${COLUMNS})
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`
   settleHeap()
-  const start = performance.now()
-  // Fire and forget, as the original did; bounded only so the benchmark itself stays sane.
-  for (let i = 0; i < rows.length; i += 2000) {
-    await Promise.all(rows.slice(i, i + 2000).map((row) => pool.query(sql, row.values)))
-  }
-  const seconds = (performance.now() - start) / 1000
+  const measured = await measureCpu(rows.length, async () => {
+    // Fire and forget, as the original did; bounded only so the benchmark itself stays sane.
+    for (let i = 0; i < rows.length; i += 2000) {
+      await Promise.all(rows.slice(i, i + 2000).map((row) => pool.query(sql, row.values)))
+    }
+  })
   await pool.end()
-  return rows.length / seconds
+  return measured
 }
 
 function copyLine(row: Row): string {
@@ -71,12 +73,10 @@ function copyLine(row: Row): string {
 }
 
 /** (b) COPY FROM STDIN on one connection (as the superuser: COPY cannot run under RLS). */
-export async function rawCopy(url: string, rows: readonly Row[]): Promise<number> {
+export async function rawCopy(url: string, rows: readonly Row[]): Promise<Measured> {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
   settleHeap()
-  const start = performance.now()
-  const stream = client.query(copyFrom(`COPY auditseal.audit_events (${COLUMNS}) FROM STDIN`))
   async function* lines() {
     for (let i = 0; i < rows.length; i += 1000) {
       yield rows
@@ -85,8 +85,10 @@ export async function rawCopy(url: string, rows: readonly Row[]): Promise<number
         .join('')
     }
   }
-  await pipeline(Readable.from(lines()), stream)
-  const seconds = (performance.now() - start) / 1000
+  const measured = await measureCpu(rows.length, async () => {
+    const stream = client.query(copyFrom(`COPY auditseal.audit_events (${COLUMNS}) FROM STDIN`))
+    await pipeline(Readable.from(lines()), stream)
+  })
   await client.end()
-  return rows.length / seconds
+  return measured
 }

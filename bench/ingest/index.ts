@@ -5,7 +5,8 @@
 //   (c) auditseal sealing (dedupe, seq, leaf hashes, Merkle nodes, head) at several batch
 //       sizes and concurrencies, reporting the best;
 // then PGlite's sealed rate, and, with BENCH_PREFILL=N, the sealed rate into a tenant whose
-// log already holds N events next to an empty one.
+// log already holds N events next to an empty one. Under (a), (b) and the best (c), the CPU
+// each event cost this process and PostgreSQL (bench/cpu-time.ts).
 import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -19,6 +20,8 @@ import { naiveInserts, rawCopy, toRows } from './baselines.js'
 import { benchEvents } from './events.js'
 import { prefillTenant } from './prefill.js'
 import { settleHeap } from '../settle-heap.js'
+import { cpuLine, measureCpu } from '../cpu-time.js'
+import type { Measured } from '../cpu-time.js'
 
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const NAIVE_EVENTS = Number(process.env.BENCH_NAIVE_EVENTS ?? 20_000)
@@ -57,19 +60,19 @@ async function sealedRate(
   batch: number,
   concurrency: number,
   tenants: string[] = Array.from({ length: concurrency }, () => randomUUID()),
-): Promise<number> {
+): Promise<Measured> {
   const perWriter = Math.floor(total / concurrency)
   const work = tenants.map((tenant) => benchEvents(tenant, perWriter))
   settleHeap()
-  const start = performance.now()
-  await Promise.all(
-    work.map(async (events, w) => {
-      for (let i = 0; i < events.length; i += batch) {
-        await log.sealer.seal(tenants[w] as string, events.slice(i, i + batch))
-      }
-    }),
+  return measureCpu(perWriter * concurrency, () =>
+    Promise.all(
+      work.map(async (events, w) => {
+        for (let i = 0; i < events.length; i += batch) {
+          await log.sealer.seal(tenants[w] as string, events.slice(i, i + batch))
+        }
+      }),
+    ),
   )
-  return (perWriter * concurrency) / ((performance.now() - start) / 1000)
 }
 
 const fmt = (rate: number) => `${Math.round(rate).toLocaleString('en-US').padStart(8)} events/s`
@@ -85,28 +88,38 @@ async function main(): Promise<void> {
 
     const naive = await naiveInserts(url, toRows(benchEvents(randomUUID(), NAIVE_EVENTS)))
     console.log(
-      `(a) one INSERT per event, pool of 5, unsealed  ${fmt(naive)}  (${NAIVE_EVENTS} events)`,
+      `(a) one INSERT per event, pool of 5, unsealed  ${fmt(naive.rate)}  (${NAIVE_EVENTS} events)`,
     )
+    console.log(cpuLine(naive.cpu, NAIVE_EVENTS))
     const copy = await rawCopy(url, toRows(benchEvents(randomUUID(), EVENTS)))
-    console.log(`(b) COPY FROM STDIN, 1 connection, unsealed     ${fmt(copy)}  (${EVENTS} events)`)
+    console.log(
+      `(b) COPY FROM STDIN, 1 connection, unsealed     ${fmt(copy.rate)}  (${EVENTS} events)`,
+    )
+    console.log(cpuLine(copy.cpu, EVENTS))
 
     const log = auditLog(db)
     await sealedRate(log, 5_000, 500, 2) // warm up: JIT, partitions, plans
-    let best = { rate: 0, batch: 0, concurrency: 0 }
+    let best: Measured & { batch: number; concurrency: number } = {
+      rate: 0,
+      cpu: undefined,
+      batch: 0,
+      concurrency: 0,
+    }
     for (const concurrency of [1, 2, 4]) {
       for (const batch of [500, 1000, 2000]) {
-        const rate = await sealedRate(log, EVENTS, batch, concurrency)
+        const sealed = await sealedRate(log, EVENTS, batch, concurrency)
         console.log(
-          `(c) sealed, batch ${String(batch).padStart(4)}, ${concurrency} tenant(s) in parallel ${fmt(rate)}`,
+          `(c) sealed, batch ${String(batch).padStart(4)}, ${concurrency} tenant(s) in parallel ${fmt(sealed.rate)}`,
         )
-        if (rate > best.rate) best = { rate, batch, concurrency }
+        if (sealed.rate > best.rate) best = { ...sealed, batch, concurrency }
       }
     }
     console.log(
       `\nbest sealed: batch ${best.batch}, ${best.concurrency} in parallel: ${fmt(best.rate)}`,
     )
+    console.log(cpuLine(best.cpu, EVENTS))
     console.log(
-      `sealed/naive = ${(best.rate / naive).toFixed(2)}, sealed/copy = ${(best.rate / copy).toFixed(2)}`,
+      `sealed/naive = ${(best.rate / naive.rate).toFixed(2)}, sealed/copy = ${(best.rate / copy.rate).toFixed(2)}`,
     )
 
     const dir = await mkdtemp(join(tmpdir(), 'auditseal-bench-pglite-'))
@@ -115,8 +128,8 @@ async function main(): Promise<void> {
       await migrate(lite)
       const liteLog = auditLog(lite)
       await sealedRate(liteLog, 2_000, 1000, 1)
-      const liteRate = await sealedRate(liteLog, Math.min(EVENTS, 50_000), best.batch, 1)
-      console.log(`\nPGlite (embedded, on disk) sealed, batch ${best.batch}: ${fmt(liteRate)}`)
+      const embedded = await sealedRate(liteLog, Math.min(EVENTS, 50_000), best.batch, 1)
+      console.log(`\nPGlite (embedded, on disk) sealed, batch ${best.batch}: ${fmt(embedded.rate)}`)
     } finally {
       await lite.close()
       await rm(dir, { recursive: true, force: true })
@@ -129,8 +142,8 @@ async function main(): Promise<void> {
       console.log(
         `\nprefilled tenant ${big} with ${PREFILL.toLocaleString('en-US')} events in ${((performance.now() - started) / 1000).toFixed(0)} s`,
       )
-      const empty = await sealedRate(log, EVENTS, best.batch, 1)
-      const full = await sealedRate(log, EVENTS, best.batch, 1, [big])
+      const { rate: empty } = await sealedRate(log, EVENTS, best.batch, 1)
+      const { rate: full } = await sealedRate(log, EVENTS, best.batch, 1, [big])
       console.log(`sealed into an empty tenant:           ${fmt(empty)}`)
       console.log(`sealed into the ${PREFILL.toLocaleString('en-US')}-event tenant: ${fmt(full)}`)
       console.log(`large/empty = ${(full / empty).toFixed(2)}`)

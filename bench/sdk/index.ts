@@ -9,7 +9,8 @@
 //   (d) for reference, sustained events/second through the SDK's in-process transport into a
 //       sealer hosted by this process (as the gateway in `auditseal serve` does): no HTTP,
 //       but the sealer shares this process's CPU with the producer.
-// Targets: p99 log() ≤ 50 µs; sustained ≥ 10× the original (through HTTP).
+// Under each sustained rate, the CPU each event cost this process, the server and PostgreSQL
+// (bench/cpu-time.ts). Targets: p99 log() ≤ 50 µs; sustained ≥ 10× the original (through HTTP).
 // BENCH_DURABILITY picks the SDK's durability mode (default: the SDK's default, group).
 import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -28,6 +29,8 @@ import type { OriginalResult } from './original.js'
 import { formatPercentiles, percentiles } from './percentiles.js'
 import type { Percentiles } from './percentiles.js'
 import { startServe } from './serve.js'
+import { cpuLine, measureCpu } from '../cpu-time.js'
+import type { CpuUse, Measured } from '../cpu-time.js'
 
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const LATENCY_EVENTS = Number(process.env.BENCH_LATENCY_EVENTS ?? 200_000)
@@ -113,12 +116,14 @@ interface SdkResult {
   reference: Percentiles
   cpuMicrosPerLog: number
   rate: number
+  /** CPU by process during the sustained run. */
+  cpu: CpuUse
   stats: AuditLoggerStats
   logged: number
 }
 
 /** The SDK's three numbers, with a real server delivering in the background. */
-async function measureSdk(audit: AuditLogger): Promise<SdkResult> {
+async function measureSdk(audit: AuditLogger, serverPid: number): Promise<SdkResult> {
   await logEvents(audit, WARMUP_EVENTS)
   await audit.flush()
 
@@ -133,18 +138,23 @@ async function measureSdk(audit: AuditLogger): Promise<SdkResult> {
   const cpuBefore = process.cpuUsage()
   for (let i = 0; i < CPU_EVENTS; i++)
     audit.log(events[i % events.length] as (typeof events)[number])
-  const cpu = process.cpuUsage(cpuBefore)
+  const logCpu = process.cpuUsage(cpuBefore)
   await audit.flush()
 
-  const started = performance.now()
-  await logEvents(audit, EVENTS)
-  await audit.flush()
-  const rate = EVENTS / ((performance.now() - started) / 1000)
+  const { rate, cpu } = await measureCpu(
+    EVENTS,
+    async () => {
+      await logEvents(audit, EVENTS)
+      await audit.flush()
+    },
+    { [serverPid]: 'auditseal serve' },
+  )
   return {
     latency: percentiles(timings.log),
     reference: percentiles(timings.reference),
-    cpuMicrosPerLog: (cpu.user + cpu.system) / CPU_EVENTS,
+    cpuMicrosPerLog: (logCpu.user + logCpu.system) / CPU_EVENTS,
     rate,
+    cpu,
     stats: audit.stats(),
     logged: WARMUP_EVENTS + LATENCY_EVENTS + CPU_EVENTS + EVENTS,
   }
@@ -152,8 +162,8 @@ async function measureSdk(audit: AuditLogger): Promise<SdkResult> {
 
 function report(
   sdk: SdkResult,
-  original: OriginalResult,
-  inProcess: { rate: number },
+  original: OriginalResult & { cpu: CpuUse },
+  inProcess: Measured,
   sealed: { rows: number; ids: number },
 ): void {
   const n = (count: number) => count.toLocaleString('en-US')
@@ -170,14 +180,17 @@ function report(
   )
   console.log(`\nsustained, logged until sealed and acknowledged`)
   console.log(`  SDK       ${rate(sdk.rate)}  (${n(EVENTS)} events; validated, spooled, sealed)`)
+  console.log(cpuLine(sdk.cpu, EVENTS))
   console.log(
     `  original  ${rate(original.rate)}  (${n(ORIGINAL_EVENTS)} plain INSERTs, ${original.failed} failed)`,
   )
+  console.log(cpuLine(original.cpu, ORIGINAL_EVENTS))
   console.log(`  SDK / original = ${(sdk.rate / original.rate).toFixed(1)}×`)
   console.log(
     `  SDK in-process ${rate(inProcess.rate)}  (${n(EVENTS)} events into a sealer in the producer's process, no HTTP; ` +
       `${(inProcess.rate / original.rate).toFixed(1)}× the original; reference only, the target is through HTTP)`,
   )
+  console.log(cpuLine(inProcess.cpu, EVENTS))
   const once = sealed.rows === sdk.logged && sealed.ids === sdk.logged
   console.log(
     `\nstore: ${n(sealed.rows)} rows, ${n(sealed.ids)} distinct ids for ${n(sdk.logged)} events ` +
@@ -219,15 +232,18 @@ async function main(): Promise<void> {
       concurrency: CONCURRENCY,
       durability: DURABILITY,
     })
-    const sdk = await measureSdk(audit)
+    const sdk = await measureSdk(audit, serve.pid)
     await audit.close()
     audit = undefined
     const sealed = await countRows(url, tenant)
-    const original = await originalApproach(url, randomUUID(), gatewayEvent, ORIGINAL_EVENTS)
+    let original: OriginalResult | undefined
+    const { cpu: originalCpu } = await measureCpu(ORIGINAL_EVENTS, async () => {
+      original = await originalApproach(url, randomUUID(), gatewayEvent, ORIGINAL_EVENTS)
+    })
     await stopServe() // the in-process run has the machine to itself, as the others did
     stopServe = async () => {}
     const inProcess = await measureInProcess(url, join(spoolDir, 'in-process'))
-    report(sdk, original, inProcess, sealed)
+    report(sdk, { ...(original as OriginalResult), cpu: originalCpu }, inProcess, sealed)
   } finally {
     await audit?.close({ timeoutMs: 0 })
     await stopServe()
@@ -240,7 +256,7 @@ async function main(): Promise<void> {
  * Sustained events/second through the in-process transport into a sealer hosted here, on the
  * same database: logged until sealed and acknowledged, checked in the store.
  */
-async function measureInProcess(url: string, spoolDir: string): Promise<{ rate: number }> {
+async function measureInProcess(url: string, spoolDir: string): Promise<Measured> {
   const db = openPostgres(url, { max: 4 })
   const tenant = randomUUID()
   const log = new AuditLog({
@@ -259,17 +275,17 @@ async function measureInProcess(url: string, spoolDir: string): Promise<{ rate: 
   try {
     await logEvents(audit, WARMUP_EVENTS)
     await audit.flush()
-    const started = performance.now()
-    await logEvents(audit, EVENTS)
-    await audit.flush()
-    const rate = EVENTS / ((performance.now() - started) / 1000)
+    const { rate, cpu } = await measureCpu(EVENTS, async () => {
+      await logEvents(audit, EVENTS)
+      await audit.flush()
+    })
     await audit.close()
     const sealed = await countRows(url, tenant)
     const logged = WARMUP_EVENTS + EVENTS
     if (sealed.rows !== logged || sealed.ids !== logged) {
       throw new Error(`in-process: ${sealed.rows} rows, ${sealed.ids} ids for ${logged} events`)
     }
-    return { rate }
+    return { rate, cpu }
   } finally {
     await audit.close({ timeoutMs: 0 })
     await db.close()

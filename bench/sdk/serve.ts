@@ -9,9 +9,13 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const CLI = fileURLToPath(new URL('../../packages/server/dist/cli.js', import.meta.url))
+/** BENCH_SERVE_CPU_PROFILE=dir: where the server writes its CPU profile. */
+const PROFILE_DIR = process.env.BENCH_SERVE_CPU_PROFILE
 
 export interface RunningServe {
   url: string
+  /** The server's process id, to account for its CPU time. */
+  pid: number
   stop(): Promise<void>
 }
 
@@ -22,6 +26,8 @@ export async function startServe(databaseUrl: string): Promise<RunningServe> {
   const child = spawn(
     process.execPath,
     [
+      // A V8 CPU profile of the server, written when it stops (node --cpu-prof).
+      ...(PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`]),
       CLI,
       'serve',
       '--host',
@@ -63,7 +69,7 @@ export async function startServe(databaseUrl: string): Promise<RunningServe> {
     }
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
-  return { url, stop }
+  return { url, pid: child.pid as number, stop }
 }
 
 function freePort(): Promise<number> {
