@@ -9,6 +9,7 @@ import type { AuditEvent } from '@auditseal/core'
 import { canonicalJson } from '@auditseal/core'
 import { createHash } from 'node:crypto'
 import { settleHeap } from '../settle-heap.js'
+import { queryColumns } from '../../packages/server/test/support/query-columns.js'
 import { measureCpu } from '../cpu-time.js'
 import type { Measured } from '../cpu-time.js'
 
@@ -29,12 +30,7 @@ export function toRows(events: readonly AuditEvent[]): Row[] {
         event.tenant_id,
         seq,
         event.id,
-        event.type,
-        event.outcome,
-        event.actor.type,
-        event.actor.id,
-        event.target?.type ?? null,
-        event.target?.id ?? null,
+        ...queryColumns(event),
         event.occurred_at,
         recordedAt,
         canonical,

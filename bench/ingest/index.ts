@@ -90,16 +90,17 @@ async function main(): Promise<void> {
     console.log(
       `(a) one INSERT per event, pool of 5, unsealed  ${fmt(naive.rate)}  (${NAIVE_EVENTS} events)`,
     )
-    console.log(cpuLine(naive.cpu, NAIVE_EVENTS))
+    console.log(cpuLine(naive))
     const copy = await rawCopy(url, toRows(benchEvents(randomUUID(), EVENTS)))
     console.log(
       `(b) COPY FROM STDIN, 1 connection, unsealed     ${fmt(copy.rate)}  (${EVENTS} events)`,
     )
-    console.log(cpuLine(copy.cpu, EVENTS))
+    console.log(cpuLine(copy))
 
     const log = auditLog(db)
     await sealedRate(log, 5_000, 500, 2) // warm up: JIT, partitions, plans
     let best: Measured & { batch: number; concurrency: number } = {
+      events: 0,
       rate: 0,
       cpu: undefined,
       batch: 0,
@@ -117,7 +118,7 @@ async function main(): Promise<void> {
     console.log(
       `\nbest sealed: batch ${best.batch}, ${best.concurrency} in parallel: ${fmt(best.rate)}`,
     )
-    console.log(cpuLine(best.cpu, EVENTS))
+    console.log(cpuLine(best))
     console.log(
       `sealed/naive = ${(best.rate / naive.rate).toFixed(2)}, sealed/copy = ${(best.rate / copy.rate).toFixed(2)}`,
     )

@@ -38,6 +38,28 @@ describe('prepareBatch', () => {
     expect(Object.keys(frozen)).not.toContain('tenant_id')
   })
 
+  it('gives an object listed twice two events with ids of their own', () => {
+    const shared = input(4)
+    const events = prepareBatch(TENANT, [shared, shared])
+    expect(events[0]).not.toBe(events[1])
+    expect(events[0]?.id).not.toBe(events[1]?.id)
+  })
+
+  it('copies an input whose prototype is not a plain object’s instead of writing through it', () => {
+    let written = false
+    class Input {
+      set id(_: unknown) {
+        written = true
+      }
+    }
+    const instance = Object.assign(new Input(), input(5))
+    const [event] = prepareBatch(TENANT, [instance])
+    expect(written).toBe(false)
+    expect(event).not.toBe(instance)
+    expect(Object.getPrototypeOf(event)).toBe(Object.prototype)
+    expect(isUuidV7(event?.id ?? '')).toBe(true)
+  })
+
   it('keeps a given id and tenant_id', () => {
     const id = '01a22f83-126a-7608-87b1-ff427c770673'
     const [event] = prepareBatch(TENANT, [{ ...input(3), id, tenant_id: TENANT }])

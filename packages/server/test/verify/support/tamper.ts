@@ -14,6 +14,7 @@ import {
 } from '@auditseal/core'
 import { nodeCrypto } from '../../../src/crypto/node-crypto.js'
 import type { AdminSql, Database } from '../../../src/db/database.js'
+import { queryColumns } from '../../support/query-columns.js'
 
 export const hasher = createTreeHasher(nodeCrypto)
 
@@ -142,12 +143,7 @@ export async function insertForged(
       tenant,
       seq,
       event.id,
-      event.type,
-      event.outcome,
-      event.actor.type,
-      event.actor.id,
-      event.target?.type ?? null,
-      event.target?.id ?? null,
+      ...queryColumns(event),
       event.occurred_at,
       event.recorded_at,
       canonical,
