@@ -16,5 +16,8 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // expect.poll gives up after 1 s by default: too soon for a page load and two fetches on a
+    // busy two-CPU machine. A poll that succeeds returns at once, so a long limit costs nothing.
+    expect: { poll: { timeout: 15_000 } },
   },
 })

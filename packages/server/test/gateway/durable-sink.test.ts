@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import type { AuditEvent } from '@auditseal/core'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { DurableSink } from '../../src/audit-queue/durable-sink.js'
 import type { AuditLog } from '../../src/store/index.js'
 import { allRows, testAuditLog } from '../support/audit-log.js'
@@ -44,8 +44,8 @@ describe('DurableSink', () => {
     }
     const first = new DurableSink({ seal: down, spoolDir, logger: quiet, closeTimeoutMs: 300 })
     for (const event of events) first.log(event)
+    await vi.waitFor(() => expect(attempts).toBeGreaterThan(0), { timeout: 10_000 })
     await expect(first.close()).resolves.toBeUndefined()
-    expect(attempts).toBeGreaterThan(0)
     expect(first.stats()).toMatchObject({ pending: 50, sealed: 0, rejected: 0 })
 
     const second = new DurableSink({ seal: sealInto(log), spoolDir, logger: quiet })

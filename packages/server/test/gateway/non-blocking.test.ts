@@ -1,7 +1,7 @@
 // The request never waits for the audit write: with a sealer that is stuck, the gateway still
 // answers at once; the event is sealed when the sealer comes back.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createPgliteDatabase } from '../support/databases.js'
 import type { TestDatabase } from '../support/databases.js'
 import { newTenantId } from '../support/events.js'
@@ -34,19 +34,16 @@ describe('a device request and its audit write', () => {
   it('answers before the event is sealed', async () => {
     const tenant = newTenantId()
     const headers = await userToken(tenant)
-    const started = performance.now()
     const response = await gateway.app.inject({
       method: 'POST',
       url: '/devices',
       headers,
       payload: { serial_number: 'FAST-1' },
     })
-    const elapsed = performance.now() - started
     expect(response.statusCode).toBe(201)
-    expect(elapsed).toBeLessThan(1000)
 
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    expect(sealsStarted).toBe(1) // the seal is under way, and stuck
+    // The request has its answer while the seal of its event is under way, and stuck.
+    await vi.waitFor(() => expect(sealsStarted).toBe(1), { timeout: 10_000 })
     expect(gateway.sink.stats().pending).toBe(1)
     expect(await gateway.log.reader.head(tenant)).toMatchObject({ treeSize: 0 })
 

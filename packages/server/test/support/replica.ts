@@ -14,10 +14,10 @@
 import { execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { chmod, chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import pg from 'pg'
+import { freePort } from '../../../../test-support/free-port.js'
 
 export interface Replica {
   /** The TCP port the replica listens on, at 127.0.0.1. */
@@ -403,19 +403,6 @@ function run([command, args]: [string, string[]], timeoutMs: number, what: strin
         : `failed (${error.code ?? error.signal})`
       const output = `${stderr}${stdout}`.trim()
       reject(new ReplicaError(`${what} ${how}${output ? `:\n${output}` : ''}`, { cause: error }))
-    })
-  })
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.unref()
-    server.on('error', reject)
-    server.listen(0, HOST, () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => (port ? resolve(port) : reject(new ReplicaError('no free port found'))))
     })
   })
 }

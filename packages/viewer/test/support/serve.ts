@@ -3,9 +3,10 @@
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { execFile } from 'node:child_process'
-import { createServer } from 'node:net'
 import { promisify } from 'node:util'
 import { CLI } from './paths.js'
+import { freePort } from '../../../../test-support/free-port.js'
+export { freePort }
 
 const run = promisify(execFile)
 
@@ -22,22 +23,6 @@ export interface RunningServe {
   output(): string
   /** SIGTERM, then waits for the process (and its PGlite directory lock) to go. */
   stop(): Promise<void>
-}
-
-/** A TCP port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      )
-    })
-  })
 }
 
 export async function startServe(options: ServeOptions): Promise<RunningServe> {
