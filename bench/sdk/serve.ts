@@ -3,10 +3,10 @@
 // event loop, as in production.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '../../test-support/free-port.js'
 
 const CLI = fileURLToPath(new URL('../../packages/server/dist/cli.js', import.meta.url))
 /** BENCH_SERVE_CPU_PROFILE=dir: where the server writes its CPU profile. */
@@ -70,16 +70,4 @@ export async function startServe(databaseUrl: string): Promise<RunningServe> {
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   return { url, pid: child.pid as number, stop }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 }

@@ -7,7 +7,7 @@ import { runInNewContext } from 'node:vm'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createAuditLogger } from '../src/index.js'
 import type { AuditLogger } from '../src/index.js'
-import { freePort } from './support/serve.js'
+import { freePort } from '../../../test-support/free-port.js'
 import { tempDir } from './support/temp.js'
 
 const TOTAL = 600_000

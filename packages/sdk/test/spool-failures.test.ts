@@ -14,7 +14,7 @@ import { segmentPath } from '../src/spool/position.js'
 import { Spool } from '../src/spool/spool.js'
 import type { SpoolOptions } from '../src/spool/spool.js'
 import { eventually, testEvent } from './support/events.js'
-import { freePort } from './support/serve.js'
+import { freePort } from '../../../test-support/free-port.js'
 import { tempDir } from './support/temp.js'
 
 vi.mock('node:fs', async (importOriginal) => {

@@ -6,7 +6,7 @@ import type { AuditLogger } from '../src/index.js'
 import { startContractServer } from './support/contract-server.js'
 import type { ContractServer } from './support/contract-server.js'
 import { eventually, testEvent } from './support/events.js'
-import { freePort } from './support/serve.js'
+import { freePort } from '../../../test-support/free-port.js'
 import { tempDir } from './support/temp.js'
 
 const COUNT = 5_000

@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort } from '../../../../test-support/free-port.js'
-export { freePort }
 
 export const CLI = fileURLToPath(new URL('../../../server/dist/cli.js', import.meta.url))
 

@@ -5,8 +5,6 @@ import type { ChildProcess } from 'node:child_process'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { CLI } from './paths.js'
-import { freePort } from '../../../../test-support/free-port.js'
-export { freePort }
 
 const run = promisify(execFile)
 
