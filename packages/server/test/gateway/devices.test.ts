@@ -457,8 +457,12 @@ describe.each(ENGINES)('device gateway on $name', ({ create }) => {
 
     it('answers 401 for a forged token and records it in the system tenant, not the claimed one', async () => {
       const claimed = newTenantId()
-      const forged = (await userToken(claimed)).authorization?.replace(/.$/, (c) =>
-        c === 'A' ? 'B' : 'A',
+      // The signature's first character, not its last: the last of 43 base64url characters
+      // carries only two bits of the 32-byte signature, and changing only the others (B to A,
+      // say) decodes to the very same signature, which then verifies.
+      const forged = (await userToken(claimed)).authorization?.replace(
+        /\.([A-Za-z0-9_-])([A-Za-z0-9_-]*)$/,
+        (_, first: string, rest: string) => `.${first === 'A' ? 'B' : 'A'}${rest}`,
       )
       const response = await gateway.app.inject({
         url: '/devices',
