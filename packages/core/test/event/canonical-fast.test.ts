@@ -17,6 +17,15 @@ describe('envelopeJson', () => {
       withMembers(fullEvent(), { data: { z: [{ b: 1, a: -0 }], a: 'é' } }),
     ],
     ['strings that need escapes', withMembers(minimalEvent(), { type: 'a"b\\c\n😀' })],
+    [
+      'data in order but for a late member, and a reordered object after ordered ones',
+      withMembers(fullEvent(), { data: { a: 1, b: { x: 1 }, c: { y: [{ b: 2, a: 1 }] }, d: 2 } }),
+    ],
+    [
+      'data out of order at its last member',
+      withMembers(fullEvent(), { data: { b: 1, c: 2, a: 3 } }),
+    ],
+    ['a backslash and u that is no escape', withMembers(minimalEvent(), { type: 'C:\\users' })],
   ])('writes the canonical text of %s', (_, event) => {
     expect(envelopeJson(event as object)).toBe(canonicalize(event))
     expect(envelopeJson(event as object, RECORDED_AT)).toBe(
@@ -36,6 +45,7 @@ describe('envelopeJson', () => {
     ['an integer-like name in data', withMembers(minimalEvent(), { data: { 1: 'one' } })],
     ['a toJSON method in data', withMembers(minimalEvent(), { data: { when: new Date(0) } })],
     ['a lone surrogate', withMembers(minimalEvent(), { data: { s: '\ud800' } })],
+    ['a lone low surrogate in type', withMembers(minimalEvent(), { type: 'x\udc00' })],
     ['NaN in data', withMembers(minimalEvent(), { data: { n: Number.NaN } })],
     // A copy would lose it: assigning __proto__ sets the prototype instead of adding a member.
     [
@@ -74,5 +84,29 @@ describe('envelopeJson', () => {
     const event = withMembers(minimalEvent(), { data }) as Parameters<typeof canonicalJson>[0]
     expect(canonicalJson(event)).toBe(canonicalize(event))
     expect(canonicalJson(event)).toContain('"data":{"__proto__":{"a":2,"b":1},"z":1}')
+  })
+
+  it('reads each member of deeply nested, reordered data a bounded number of times', () => {
+    // Every level out of order: a walk that started over at each level on finding a copy was
+    // needed would read the innermost members 2^depth times.
+    let reads = 0
+    let data: Record<string, unknown> = { b: 1, a: 2 }
+    for (let level = 0; level < 30; level++) {
+      const inner = data
+      data = new Proxy(
+        { z: 1, inner },
+        {
+          get(target, name, receiver) {
+            reads++
+            return Reflect.get(target, name, receiver) as unknown
+          },
+        },
+      )
+    }
+    const event = withMembers(minimalEvent(), { data })
+    const text = envelopeJson(event as object)
+    expect(reads).toBeGreaterThan(30)
+    expect(reads).toBeLessThan(30 * 8)
+    expect(text).toBe(canonicalize(event))
   })
 })

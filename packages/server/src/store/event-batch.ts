@@ -68,9 +68,11 @@ export async function prepareBatch(
   let length = 0
   const ends = new Uint32Array(events.length)
   const leafHashes: Uint8Array[] = []
-  for (const [i, input] of events.entries()) {
+  // An index loop: an entries() iterator lives across the awaits, and its [i, event] pairs
+  // were garbage to collect, one per event.
+  for (let i = 0; i < events.length; i++) {
     if (i > 0 && i % EVENTS_PER_SLICE === 0) await new Promise((resolve) => setImmediate(resolve))
-    const canonical = canonicalJson(input, recordedAt)
+    const canonical = canonicalJson(events[i] as AuditEvent, recordedAt)
     // A UTF-16 unit becomes at most 3 UTF-8 bytes; +1 for the separator.
     const room = length + 3 * canonical.length + 1
     if (room > texts.length) texts = grown(buffers, texts, length, room)
