@@ -1,7 +1,9 @@
 // The fast path of validateEvent: a yes/no answer for the common case, a valid event. It
 // checks exactly the rules of the thorough walk in validate.ts, with cheap operations and
-// without building issue objects, paths or a checker, and serializes the event once (for
-// the size limits; callers that need the JSON text reuse it). It never explains a failure:
+// without building issue objects, paths or a checker. The size limits are checked on an upper
+// bound of the event's JSON tallied during the walk; only an event too large for that bound to
+// settle them is serialized and measured (validEventJson always serializes: its callers reuse
+// the text). It never explains a failure:
 // whenever it cannot say "valid", validateEvent runs the thorough walk, which describes every
 // issue. So it may only say "valid" where the thorough walk finds no issue; the tests in
 // packages/core/test/event/fast-path.test.ts pin that both accept exactly the same inputs.
@@ -38,93 +40,151 @@ const RECORDED = 128
 const REQUIRED = V | ID | TENANT | TYPE | OUTCOME | OCCURRED | ACTOR
 
 /**
+ * What the walk counts to bound the UTF-8 length of JSON.stringify(event) from above: the
+ * UTF-16 units of every string and member name, and the number of values and member names.
+ * A unit takes at most 6 bytes (a \u escape; else 1 to 3 bytes, or 4 for a pair of two
+ * units), and every value or name at most 32 more: its quotes, colon and comma, brackets, or a
+ * number's digits (at most 25 characters).
+ */
+interface Tally {
+  units: number
+  values: number
+}
+
+const BYTES_PER_UNIT = 6
+const BYTES_PER_VALUE = 32
+
+const INVALID = -1
+const VALID = 0
+const VALID_WITH_DATA = 1
+type Verdict = typeof INVALID | typeof VALID | typeof VALID_WITH_DATA
+
+/**
+ * Whether `input` is certainly a valid envelope v1 event (false: invalid, and the thorough
+ * walk then says why; it accepts exactly what this accepts). `requireRecordedAt` as in
+ * ValidateEventOptions.
+ */
+export function isValidEvent(input: unknown, requireRecordedAt: boolean): boolean {
+  const tally: Tally = { units: 0, values: 0 }
+  const verdict = walkEvent(input, requireRecordedAt, tally)
+  if (verdict === INVALID) return false
+  // Most events are far below the limits: the bound settles them without serializing.
+  if (sizeBound(tally) <= MAX_DATA_BYTES) return true
+  return withinSizeLimits(input as Record<string, unknown>, JSON.stringify(input), verdict)
+}
+
+/**
  * JSON.stringify(input) when `input` is certainly a valid envelope v1 event, else undefined
- * (invalid: the thorough walk then says why; it accepts exactly what this accepts).
- * `requireRecordedAt` as in ValidateEventOptions.
+ * (as isValidEvent), for callers that serialize the event anyway.
  */
 export function validEventJson(input: unknown, requireRecordedAt: boolean): string | undefined {
+  const verdict = walkEvent(input, requireRecordedAt, { units: 0, values: 0 })
+  if (verdict === INVALID) return undefined
+  const json = JSON.stringify(input)
+  return withinSizeLimits(input as Record<string, unknown>, json, verdict) ? json : undefined
+}
+
+/** The upper bound of the UTF-8 length of the walked event's JSON (exported for its tests). */
+export function eventSizeBound(input: unknown): number | undefined {
+  const tally: Tally = { units: 0, values: 0 }
+  return walkEvent(input, false, tally) === INVALID ? undefined : sizeBound(tally)
+}
+
+function sizeBound(tally: Tally): number {
+  return BYTES_PER_UNIT * tally.units + BYTES_PER_VALUE * tally.values
+}
+
+/** The size limits, on the event's JSON text (the same length as its canonical text). */
+function withinSizeLimits(event: Record<string, unknown>, json: string, verdict: Verdict): boolean {
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit: most events need no count at all.
+  if (json.length * 3 <= MAX_DATA_BYTES) return true
+  const bytes = utf8ByteLength(json)
+  if (bytes > MAX_EVENT_BYTES) return false
+  // `data`'s JSON is part of the event's: only a large event can have a large `data`.
+  if (verdict === VALID_WITH_DATA && bytes > MAX_DATA_BYTES) {
+    return utf8ByteLength(JSON.stringify(event.data)) <= MAX_DATA_BYTES
+  }
+  return true
+}
+
+/** The rules of the envelope, member by member, without the size limits. */
+function walkEvent(input: unknown, requireRecordedAt: boolean, tally: Tally): Verdict {
   const keys = plainObjectKeys(input)
-  if (keys === undefined) return undefined
+  if (keys === undefined) return INVALID
   const event = input as Record<string, unknown>
   let seen = 0
   let failure = false
   let hasError = false
   let hasData = false
+  tally.values += 1
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string
     const value = event[key]
+    tally.units += key.length
+    tally.values += 2
+    if (typeof value === 'string') tally.units += value.length
     switch (key) {
       case 'v':
-        if (value !== EVENT_VERSION) return undefined
+        if (value !== EVENT_VERSION) return INVALID
         seen |= V
         break
       case 'id':
-        if (typeof value !== 'string' || !isUuidV7(value)) return undefined
+        if (typeof value !== 'string' || !isUuidV7(value)) return INVALID
         seen |= ID
         break
       case 'tenant_id':
-        if (typeof value !== 'string' || !isUuid(value)) return undefined
+        if (typeof value !== 'string' || !isUuid(value)) return INVALID
         seen |= TENANT
         break
       case 'type':
-        if (typeof value !== 'string' || value.length > MAX_TYPE) return undefined
-        if (!EVENT_TYPE_PATTERN.test(value)) return undefined
+        if (typeof value !== 'string' || value.length > MAX_TYPE) return INVALID
+        if (!EVENT_TYPE_PATTERN.test(value)) return INVALID
         seen |= TYPE
         break
       case 'outcome':
-        if (!OUTCOME_SET.has(value)) return undefined
+        if (!OUTCOME_SET.has(value)) return INVALID
         if (value === 'failure') failure = true
         seen |= OUTCOME
         break
       case 'occurred_at':
-        if (typeof value !== 'string' || !isEventTimestamp(value)) return undefined
+        if (typeof value !== 'string' || !isEventTimestamp(value)) return INVALID
         seen |= OCCURRED
         break
       case 'recorded_at':
-        if (typeof value !== 'string' || !isEventTimestamp(value)) return undefined
+        if (typeof value !== 'string' || !isEventTimestamp(value)) return INVALID
         seen |= RECORDED
         break
       case 'actor':
-        if (!isActor(value)) return undefined
+        if (!isActor(value, tally)) return INVALID
         seen |= ACTOR
         break
       case 'target':
-        if (!isTarget(value)) return undefined
+        if (!isTarget(value, tally)) return INVALID
         break
       case 'source':
-        if (!isSource(value)) return undefined
+        if (!isSource(value, tally)) return INVALID
         break
       case 'request_id':
-        if (!isEnvelopeString(value)) return undefined
+        if (!isEnvelopeString(value)) return INVALID
         break
       case 'error':
-        if (!isError(value)) return undefined
+        if (!isError(value, tally)) return INVALID
         hasError = true
         break
       case 'data':
         // An object, not an array: isJsonValue checks that it is a plain one.
-        if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
-        if (!isJsonValue(value, 1)) return undefined
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) return INVALID
+        if (!isJsonValue(value, 1, tally)) return INVALID
         hasData = true
         break
       default:
-        return undefined // an unknown member
+        return INVALID // an unknown member
     }
   }
-  if ((seen & REQUIRED) !== REQUIRED) return undefined
-  if (requireRecordedAt && (seen & RECORDED) === 0) return undefined
-  if (hasError && !failure) return undefined
-  const json = JSON.stringify(event)
-  // UTF-8 takes at most 3 bytes per UTF-16 code unit: most events need no count at all.
-  if (json.length * 3 > MAX_DATA_BYTES) {
-    const bytes = utf8ByteLength(json)
-    if (bytes > MAX_EVENT_BYTES) return undefined
-    // `data`'s JSON is part of the event's: only a large event can have a large `data`.
-    if (hasData && bytes > MAX_DATA_BYTES) {
-      if (utf8ByteLength(JSON.stringify(event.data)) > MAX_DATA_BYTES) return undefined
-    }
-  }
-  return json
+  if ((seen & REQUIRED) !== REQUIRED) return INVALID
+  if (requireRecordedAt && (seen & RECORDED) === 0) return INVALID
+  if (hasError && !failure) return INVALID
+  return hasData ? VALID_WITH_DATA : VALID
 }
 
 /**
@@ -157,6 +217,12 @@ const lookupGetter = (
   Object.prototype as unknown as { __lookupGetter__: (this: object, name: string) => unknown }
 ).__lookupGetter__
 
+/** Tallies a member of actor, target, source or error (each a string when valid). */
+function countMember(tally: Tally, key: string, member: unknown): void {
+  tally.units += key.length + (typeof member === 'string' ? member.length : 0)
+  tally.values += 2
+}
+
 /** A string of the envelope: non-empty, well-formed, no NUL, at most MAX_STRING code points. */
 function isEnvelopeString(value: unknown): boolean {
   return (
@@ -168,7 +234,7 @@ function isEnvelopeString(value: unknown): boolean {
   )
 }
 
-function isActor(value: unknown): boolean {
+function isActor(value: unknown, tally: Tally): boolean {
   const keys = plainObjectKeys(value)
   if (keys === undefined) return false
   const actor = value as Record<string, unknown>
@@ -176,6 +242,7 @@ function isActor(value: unknown): boolean {
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string
     const member = actor[key]
+    countMember(tally, key, member)
     switch (key) {
       case 'type':
         if (!ACTOR_TYPE_SET.has(member)) return false
@@ -195,13 +262,14 @@ function isActor(value: unknown): boolean {
   return required === 3
 }
 
-function isTarget(value: unknown): boolean {
+function isTarget(value: unknown, tally: Tally): boolean {
   const keys = plainObjectKeys(value)
   if (keys === undefined) return false
   const target = value as Record<string, unknown>
   let required = 0
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string
+    countMember(tally, key, target[key])
     if (!isEnvelopeString(target[key])) return false
     if (key === 'type') required |= 1
     else if (key === 'id') required |= 2
@@ -210,13 +278,14 @@ function isTarget(value: unknown): boolean {
   return required === 3
 }
 
-function isSource(value: unknown): boolean {
+function isSource(value: unknown, tally: Tally): boolean {
   const keys = plainObjectKeys(value)
   if (keys === undefined) return false
   const source = value as Record<string, unknown>
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string
     const member = source[key]
+    countMember(tally, key, member)
     if (!isEnvelopeString(member)) return false
     if (key === 'ip') {
       if (!isIpAddress(member as string)) return false
@@ -225,13 +294,14 @@ function isSource(value: unknown): boolean {
   return true
 }
 
-function isError(value: unknown): boolean {
+function isError(value: unknown, tally: Tally): boolean {
   const keys = plainObjectKeys(value)
   if (keys === undefined) return false
   const error = value as Record<string, unknown>
   let message = false
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string
+    countMember(tally, key, error[key])
     if (!isEnvelopeString(error[key])) return false
     if (key === 'message') message = true
     else if (key !== 'code') return false
@@ -240,9 +310,11 @@ function isError(value: unknown): boolean {
 }
 
 /** A value inside `data` at nesting level `depth` (data itself is level 1). */
-function isJsonValue(value: unknown, depth: number): boolean {
+function isJsonValue(value: unknown, depth: number, tally: Tally): boolean {
+  tally.values += 1
   switch (typeof value) {
     case 'string':
+      tally.units += value.length
       return !hasLoneSurrogate(value)
     case 'number':
       return Number.isFinite(value)
@@ -251,13 +323,15 @@ function isJsonValue(value: unknown, depth: number): boolean {
     case 'object': {
       if (value === null) return true
       if (depth > MAX_DATA_DEPTH) return false
-      if (Array.isArray(value)) return isJsonArray(value, depth)
+      if (Array.isArray(value)) return isJsonArray(value, depth, tally)
       const keys = plainObjectKeys(value)
       if (keys === undefined) return false
       const object = value as Record<string, unknown>
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i] as string
-        if (hasLoneSurrogate(key) || !isJsonValue(object[key], depth + 1)) return false
+        tally.units += key.length
+        tally.values += 1
+        if (hasLoneSurrogate(key) || !isJsonValue(object[key], depth + 1, tally)) return false
       }
       return true
     }
@@ -267,7 +341,7 @@ function isJsonValue(value: unknown, depth: number): boolean {
 }
 
 /** A plain, dense array without extra properties whose elements are JSON values. */
-function isJsonArray(value: unknown[], depth: number): boolean {
+function isJsonArray(value: unknown[], depth: number, tally: Tally): boolean {
   if (Object.getPrototypeOf(value) !== Array.prototype) return false
   const names = Object.getOwnPropertyNames(value)
   // Exactly the indexes and `length`: fewer means holes, more means extra properties.
@@ -278,7 +352,7 @@ function isJsonArray(value: unknown[], depth: number): boolean {
     if (descriptor === undefined || !('value' in descriptor) || !descriptor.enumerable) {
       return false
     }
-    if (!isJsonValue(descriptor.value, depth + 1)) return false
+    if (!isJsonValue(descriptor.value, depth + 1, tally)) return false
   }
   return true
 }

@@ -1,5 +1,5 @@
 import { utf8ByteLength } from './canonical.js'
-import { validEventJson } from './fast-path.js'
+import { isValidEvent, validEventJson } from './fast-path.js'
 import { InvalidEventError } from './invalid-event-error.js'
 import { isIpAddress } from './ip.js'
 import {
@@ -53,7 +53,7 @@ export function validateEvent(
 ): EventValidationResult {
   // The common case, a valid event, is answered by the fast path; the thorough walk below
   // describes what is wrong (and would reach the same verdict: fast-path.test.ts).
-  if (validEventJson(input, options.requireRecordedAt === true) !== undefined) {
+  if (isValidEvent(input, options.requireRecordedAt === true)) {
     return { ok: true, event: input as AuditEvent }
   }
   return validateEventThoroughly(input, options)
@@ -61,9 +61,10 @@ export function validateEvent(
 
 /**
  * validateEvent, also giving a valid event's `JSON.stringify` text (members in insertion
- * order: a permutation of its canonical text, of the same length), which the validation
- * makes anyway to measure the event. For a caller that serializes the event next, e.g. the
- * SDK's spool: one serialization instead of two.
+ * order: a permutation of its canonical text, of the same length), on which the size limits
+ * are then checked. For a caller that serializes the event next, e.g. the SDK's spool: one
+ * serialization instead of two. (validateEvent checks the limits on an upper bound of the
+ * size instead, and serializes only an event that bound cannot settle.)
  */
 export function validateEventJson(
   input: unknown,

@@ -16,7 +16,7 @@ import {
   validateEvent,
   validateEventJson,
 } from '@auditseal/core'
-import { validEventJson } from '../../src/event/fast-path.js'
+import { eventSizeBound, isValidEvent, validEventJson } from '../../src/event/fast-path.js'
 import { validateEventThoroughly } from '../../src/event/validate.js'
 import { fullEvent, minimalEvent } from './fixtures.js'
 
@@ -27,6 +27,7 @@ function expectSameVerdict(input: unknown): boolean {
     const thorough = validateEventThoroughly(input, { requireRecordedAt })
     const fast = validEventJson(input, requireRecordedAt)
     expect(fast !== undefined, show(input)).toBe(thorough.ok)
+    expect(isValidEvent(input, requireRecordedAt), show(input)).toBe(thorough.ok)
     if (fast !== undefined) expect(fast).toBe(JSON.stringify(input))
     // What callers get is the thorough walk's answer, issues included.
     expect(validateEvent(input, { requireRecordedAt })).toEqual(thorough)
@@ -313,6 +314,67 @@ describe('the fast path of validateEvent', () => {
       event.data = { b: 'x'.repeat(Math.min(room, MAX_DATA_BYTES - 8)) }
       const total = new TextEncoder().encode(JSON.stringify(event)).length
       expect(expectSameVerdict(event)).toBe(total <= MAX_EVENT_BYTES)
+    }
+  })
+})
+
+describe('the size bound of the fast path', () => {
+  const utf8Length = (event: unknown) => new TextEncoder().encode(JSON.stringify(event)).length
+  // Strings of every kind of UTF-16 unit (ASCII, escaped controls, quotes and backslashes,
+  // two- and three-byte characters, surrogate pairs), long enough and in values numerous enough
+  // that the bound has little slack left from the envelope: a bound of 3 bytes per unit or 4
+  // per value fails this.
+  const unit = fc.constantFrom('\u0001', '"', '\\', '\n', 'é', '€', '😀', '\u2028', 'a')
+  const text = fc.oneof(
+    fc.string({ maxLength: 400 }),
+    fc.string({ unit: 'binary', maxLength: 400 }),
+    fc.string({ unit, maxLength: 400 }),
+  )
+  const number = fc.oneof(
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    // Among the longest texts JSON.stringify writes for a number (24 and 25 characters).
+    fc.constantFrom(-Number.MAX_VALUE, -Number.MIN_VALUE * 3 ** 33, -(792 / 7919) * 1e-5),
+  )
+  const json = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      text,
+      number,
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(tie('value'), { maxLength: 40 }),
+      fc.dictionary(text, tie('value'), { maxKeys: 8 }),
+    ),
+  })).value
+
+  it('is never below the UTF-8 length of the JSON text of a valid event', () => {
+    let checked = 0
+    fc.assert(
+      fc.property(json, text, (data, name) => {
+        const event = minimalEvent() as unknown as Record<string, unknown>
+        event.data = { [name]: data }
+        const bound = eventSizeBound(event)
+        if (bound === undefined) return // not valid (a lone surrogate, say)
+        checked++
+        expect(bound).toBeGreaterThanOrEqual(utf8Length(event))
+      }),
+      { numRuns: 2000 },
+    )
+    expect(checked).toBeGreaterThan(1000)
+  })
+
+  it('leaves an event it cannot settle to the exact measure, which agrees with the thorough walk', () => {
+    // Short in bytes but long in the bound, and long in both, with escapes that take 6 bytes.
+    for (const data of [
+      { s: 'x'.repeat(6_000) },
+      { s: '\u0001'.repeat(5_460) },
+      { s: '\u0001'.repeat(5_470) },
+      { list: Array.from({ length: 1_100 }, () => -(792 / 7919) * 1e-5) },
+    ]) {
+      const event = { ...fullEvent(), data } as unknown as Record<string, unknown>
+      const bound = eventSizeBound(event) ?? 0
+      expect(bound).toBeGreaterThan(MAX_DATA_BYTES)
+      expect(expectSameVerdict(event)).toBe(utf8Length(data) <= MAX_DATA_BYTES)
     }
   })
 })
