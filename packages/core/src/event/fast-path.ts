@@ -40,15 +40,17 @@ const RECORDED = 128
 const REQUIRED = V | ID | TENANT | TYPE | OUTCOME | OCCURRED | ACTOR
 
 /**
- * What the walk counts to bound the UTF-8 length of JSON.stringify(event) from above: the
- * UTF-16 units of every string and member name, and the number of values and member names.
- * A unit takes at most 6 bytes (a \u escape; else 1 to 3 bytes, or 4 for a pair of two
- * units), and every value or name at most 32 more: its quotes, colon and comma, brackets, or a
- * number's digits (at most 25 characters).
+ * What the walk carries. It counts, to bound the UTF-8 length of JSON.stringify(event) from
+ * above, the UTF-16 units of every string and member name and the number of values and member
+ * names: a unit takes at most 6 bytes (a \u escape; else 1 to 3 bytes, or 4 for a pair of two
+ * units), and every value or name at most 32 more (its quotes, colon and comma, brackets, or a
+ * number's digits, at most 25 characters).
  */
-interface Tally {
+interface Walk {
   units: number
   values: number
+  /** The input is JSON.parse's output (see ValidateEventOptions.parsedJson). */
+  readonly parsedJson: boolean
 }
 
 const BYTES_PER_UNIT = 6
@@ -64,12 +66,16 @@ type Verdict = typeof INVALID | typeof VALID | typeof VALID_WITH_DATA
  * walk then says why; it accepts exactly what this accepts). `requireRecordedAt` as in
  * ValidateEventOptions.
  */
-export function isValidEvent(input: unknown, requireRecordedAt: boolean): boolean {
-  const tally: Tally = { units: 0, values: 0 }
-  const verdict = walkEvent(input, requireRecordedAt, tally)
+export function isValidEvent(
+  input: unknown,
+  requireRecordedAt: boolean,
+  parsedJson = false,
+): boolean {
+  const walk: Walk = { units: 0, values: 0, parsedJson }
+  const verdict = walkEvent(input, requireRecordedAt, walk)
   if (verdict === INVALID) return false
   // Most events are far below the limits: the bound settles them without serializing.
-  if (sizeBound(tally) <= MAX_DATA_BYTES) return true
+  if (sizeBound(walk) <= MAX_DATA_BYTES) return true
   return withinSizeLimits(input as Record<string, unknown>, JSON.stringify(input), verdict)
 }
 
@@ -78,7 +84,7 @@ export function isValidEvent(input: unknown, requireRecordedAt: boolean): boolea
  * (as isValidEvent), for callers that serialize the event anyway.
  */
 export function validEventJson(input: unknown, requireRecordedAt: boolean): string | undefined {
-  const verdict = walkEvent(input, requireRecordedAt, { units: 0, values: 0 })
+  const verdict = walkEvent(input, requireRecordedAt, { units: 0, values: 0, parsedJson: false })
   if (verdict === INVALID) return undefined
   const json = JSON.stringify(input)
   return withinSizeLimits(input as Record<string, unknown>, json, verdict) ? json : undefined
@@ -86,12 +92,12 @@ export function validEventJson(input: unknown, requireRecordedAt: boolean): stri
 
 /** The upper bound of the UTF-8 length of the walked event's JSON (exported for its tests). */
 export function eventSizeBound(input: unknown): number | undefined {
-  const tally: Tally = { units: 0, values: 0 }
-  return walkEvent(input, false, tally) === INVALID ? undefined : sizeBound(tally)
+  const walk: Walk = { units: 0, values: 0, parsedJson: false }
+  return walkEvent(input, false, walk) === INVALID ? undefined : sizeBound(walk)
 }
 
-function sizeBound(tally: Tally): number {
-  return BYTES_PER_UNIT * tally.units + BYTES_PER_VALUE * tally.values
+function sizeBound(walk: Walk): number {
+  return BYTES_PER_UNIT * walk.units + BYTES_PER_VALUE * walk.values
 }
 
 /** The size limits, on the event's JSON text (the same length as its canonical text). */
@@ -108,21 +114,21 @@ function withinSizeLimits(event: Record<string, unknown>, json: string, verdict:
 }
 
 /** The rules of the envelope, member by member, without the size limits. */
-function walkEvent(input: unknown, requireRecordedAt: boolean, tally: Tally): Verdict {
-  const keys = plainObjectKeys(input)
+function walkEvent(input: unknown, requireRecordedAt: boolean, walk: Walk): Verdict {
+  const keys = plainObjectKeys(input, walk.parsedJson)
   if (keys === undefined) return INVALID
   const event = input as Record<string, unknown>
   let seen = 0
   let failure = false
   let hasError = false
   let hasData = false
-  tally.values += 1
+  walk.values += 1
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string
     const value = event[key]
-    tally.units += key.length
-    tally.values += 2
-    if (typeof value === 'string') tally.units += value.length
+    walk.units += key.length
+    walk.values += 2
+    if (typeof value === 'string') walk.units += value.length
     switch (key) {
       case 'v':
         if (value !== EVENT_VERSION) return INVALID
@@ -155,26 +161,26 @@ function walkEvent(input: unknown, requireRecordedAt: boolean, tally: Tally): Ve
         seen |= RECORDED
         break
       case 'actor':
-        if (!isActor(value, tally)) return INVALID
+        if (!isActor(value, walk)) return INVALID
         seen |= ACTOR
         break
       case 'target':
-        if (!isTarget(value, tally)) return INVALID
+        if (!isTarget(value, walk)) return INVALID
         break
       case 'source':
-        if (!isSource(value, tally)) return INVALID
+        if (!isSource(value, walk)) return INVALID
         break
       case 'request_id':
         if (!isEnvelopeString(value)) return INVALID
         break
       case 'error':
-        if (!isError(value, tally)) return INVALID
+        if (!isError(value, walk)) return INVALID
         hasError = true
         break
       case 'data':
         // An object, not an array: isJsonValue checks that it is a plain one.
         if (typeof value !== 'object' || value === null || Array.isArray(value)) return INVALID
-        if (!isJsonValue(value, 1, tally)) return INVALID
+        if (!isJsonValue(value, 1, walk)) return INVALID
         hasData = true
         break
       default:
@@ -197,11 +203,13 @@ function walkEvent(input: unknown, requireRecordedAt: boolean, tally: Tally): Ve
  * An accessor is found by its getter. One with a setter only reads as `undefined`, which no
  * member of an event may be, so every caller refuses it by its value.
  */
-function plainObjectKeys(value: unknown): string[] | undefined {
+function plainObjectKeys(value: unknown, parsedJson: boolean): string[] | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
   const proto: unknown = Object.getPrototypeOf(value)
   if (proto !== Object.prototype && proto !== null) return undefined
   const keys = Object.keys(value)
+  // JSON.parse makes enumerable, string-keyed data members only: nothing below can fail.
+  if (parsedJson) return keys
   // Both lists are cached by V8: comparing their lengths is cheaper than asking each member.
   if (Object.getOwnPropertyNames(value).length !== keys.length) return undefined // non-enumerable
   if (Object.getOwnPropertySymbols(value).length !== 0) return undefined
@@ -218,9 +226,9 @@ const lookupGetter = (
 ).__lookupGetter__
 
 /** Tallies a member of actor, target, source or error (each a string when valid). */
-function countMember(tally: Tally, key: string, member: unknown): void {
-  tally.units += key.length + (typeof member === 'string' ? member.length : 0)
-  tally.values += 2
+function countMember(walk: Walk, key: string, member: unknown): void {
+  walk.units += key.length + (typeof member === 'string' ? member.length : 0)
+  walk.values += 2
 }
 
 /** A string of the envelope: non-empty, well-formed, no NUL, at most MAX_STRING code points. */
@@ -234,15 +242,15 @@ function isEnvelopeString(value: unknown): boolean {
   )
 }
 
-function isActor(value: unknown, tally: Tally): boolean {
-  const keys = plainObjectKeys(value)
+function isActor(value: unknown, walk: Walk): boolean {
+  const keys = plainObjectKeys(value, walk.parsedJson)
   if (keys === undefined) return false
   const actor = value as Record<string, unknown>
   let required = 0
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string
     const member = actor[key]
-    countMember(tally, key, member)
+    countMember(walk, key, member)
     switch (key) {
       case 'type':
         if (!ACTOR_TYPE_SET.has(member)) return false
@@ -262,14 +270,14 @@ function isActor(value: unknown, tally: Tally): boolean {
   return required === 3
 }
 
-function isTarget(value: unknown, tally: Tally): boolean {
-  const keys = plainObjectKeys(value)
+function isTarget(value: unknown, walk: Walk): boolean {
+  const keys = plainObjectKeys(value, walk.parsedJson)
   if (keys === undefined) return false
   const target = value as Record<string, unknown>
   let required = 0
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string
-    countMember(tally, key, target[key])
+    countMember(walk, key, target[key])
     if (!isEnvelopeString(target[key])) return false
     if (key === 'type') required |= 1
     else if (key === 'id') required |= 2
@@ -278,14 +286,14 @@ function isTarget(value: unknown, tally: Tally): boolean {
   return required === 3
 }
 
-function isSource(value: unknown, tally: Tally): boolean {
-  const keys = plainObjectKeys(value)
+function isSource(value: unknown, walk: Walk): boolean {
+  const keys = plainObjectKeys(value, walk.parsedJson)
   if (keys === undefined) return false
   const source = value as Record<string, unknown>
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string
     const member = source[key]
-    countMember(tally, key, member)
+    countMember(walk, key, member)
     if (!isEnvelopeString(member)) return false
     if (key === 'ip') {
       if (!isIpAddress(member as string)) return false
@@ -294,14 +302,14 @@ function isSource(value: unknown, tally: Tally): boolean {
   return true
 }
 
-function isError(value: unknown, tally: Tally): boolean {
-  const keys = plainObjectKeys(value)
+function isError(value: unknown, walk: Walk): boolean {
+  const keys = plainObjectKeys(value, walk.parsedJson)
   if (keys === undefined) return false
   const error = value as Record<string, unknown>
   let message = false
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string
-    countMember(tally, key, error[key])
+    countMember(walk, key, error[key])
     if (!isEnvelopeString(error[key])) return false
     if (key === 'message') message = true
     else if (key !== 'code') return false
@@ -310,11 +318,11 @@ function isError(value: unknown, tally: Tally): boolean {
 }
 
 /** A value inside `data` at nesting level `depth` (data itself is level 1). */
-function isJsonValue(value: unknown, depth: number, tally: Tally): boolean {
-  tally.values += 1
+function isJsonValue(value: unknown, depth: number, walk: Walk): boolean {
+  walk.values += 1
   switch (typeof value) {
     case 'string':
-      tally.units += value.length
+      walk.units += value.length
       return !hasLoneSurrogate(value)
     case 'number':
       return Number.isFinite(value)
@@ -323,15 +331,15 @@ function isJsonValue(value: unknown, depth: number, tally: Tally): boolean {
     case 'object': {
       if (value === null) return true
       if (depth > MAX_DATA_DEPTH) return false
-      if (Array.isArray(value)) return isJsonArray(value, depth, tally)
-      const keys = plainObjectKeys(value)
+      if (Array.isArray(value)) return isJsonArray(value, depth, walk)
+      const keys = plainObjectKeys(value, walk.parsedJson)
       if (keys === undefined) return false
       const object = value as Record<string, unknown>
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i] as string
-        tally.units += key.length
-        tally.values += 1
-        if (hasLoneSurrogate(key) || !isJsonValue(object[key], depth + 1, tally)) return false
+        walk.units += key.length
+        walk.values += 1
+        if (hasLoneSurrogate(key) || !isJsonValue(object[key], depth + 1, walk)) return false
       }
       return true
     }
@@ -341,7 +349,14 @@ function isJsonValue(value: unknown, depth: number, tally: Tally): boolean {
 }
 
 /** A plain, dense array without extra properties whose elements are JSON values. */
-function isJsonArray(value: unknown[], depth: number, tally: Tally): boolean {
+function isJsonArray(value: unknown[], depth: number, walk: Walk): boolean {
+  if (walk.parsedJson) {
+    // JSON.parse makes plain, dense arrays of data elements.
+    for (let i = 0; i < value.length; i++) {
+      if (!isJsonValue(value[i], depth + 1, walk)) return false
+    }
+    return true
+  }
   if (Object.getPrototypeOf(value) !== Array.prototype) return false
   const names = Object.getOwnPropertyNames(value)
   // Exactly the indexes and `length`: fewer means holes, more means extra properties.
@@ -352,7 +367,7 @@ function isJsonArray(value: unknown[], depth: number, tally: Tally): boolean {
     if (descriptor === undefined || !('value' in descriptor) || !descriptor.enumerable) {
       return false
     }
-    if (!isJsonValue(descriptor.value, depth + 1, tally)) return false
+    if (!isJsonValue(descriptor.value, depth + 1, walk)) return false
   }
   return true
 }

@@ -29,6 +29,13 @@ import { isUuid, isUuidV7 } from './uuidv7.js'
 export interface ValidateEventOptions {
   /** Require `recorded_at`, as for an event read back from the log (the sealer sets it). */
   requireRecordedAt?: boolean
+  /**
+   * The input is what JSON.parse returned (members may have been added to it by assignment):
+   * it cannot hold an accessor, a symbol key, a non-enumerable member or a sparse array, so
+   * the checks for them are skipped — they were a third of the fast path's time on such
+   * input. Never set it for objects from anywhere else.
+   */
+  parsedJson?: boolean
 }
 
 export type EventValidationResult =
@@ -53,7 +60,7 @@ export function validateEvent(
 ): EventValidationResult {
   // The common case, a valid event, is answered by the fast path; the thorough walk below
   // describes what is wrong (and would reach the same verdict: fast-path.test.ts).
-  if (isValidEvent(input, options.requireRecordedAt === true)) {
+  if (isValidEvent(input, options.requireRecordedAt === true, options.parsedJson === true)) {
     return { ok: true, event: input as AuditEvent }
   }
   return validateEventThoroughly(input, options)

@@ -9,6 +9,7 @@ import type { AuditEvent } from '@auditseal/core'
 import {
   ACTOR_TYPES,
   MAX_DATA_BYTES,
+  MAX_DATA_DEPTH,
   MAX_EVENT_BYTES,
   OUTCOMES,
   isEventTimestamp,
@@ -28,6 +29,15 @@ function expectSameVerdict(input: unknown): boolean {
     const fast = validEventJson(input, requireRecordedAt)
     expect(fast !== undefined, show(input)).toBe(thorough.ok)
     expect(isValidEvent(input, requireRecordedAt), show(input)).toBe(thorough.ok)
+    // What JSON.parse makes of it (when JSON can carry it), with the checks for accessors and
+    // the like skipped as the server skips them for a request body.
+    const text = jsonText(input)
+    if (text !== undefined) {
+      const parsed: unknown = JSON.parse(text)
+      expect(isValidEvent(parsed, requireRecordedAt, true), text.slice(0, 300)).toBe(
+        validateEventThoroughly(parsed, { requireRecordedAt }).ok,
+      )
+    }
     if (fast !== undefined) expect(fast).toBe(JSON.stringify(input))
     // What callers get is the thorough walk's answer, issues included.
     expect(validateEvent(input, { requireRecordedAt })).toEqual(thorough)
@@ -37,6 +47,15 @@ function expectSameVerdict(input: unknown): boolean {
     if (!requireRecordedAt) valid = thorough.ok
   }
   return valid
+}
+
+/** JSON.stringify(input), or undefined where JSON cannot carry it (a cycle, a BigInt …). */
+function jsonText(input: unknown): string | undefined {
+  try {
+    return JSON.stringify(input)
+  } catch {
+    return undefined
+  }
 }
 
 /** The input, shortened, for a failure message. */
@@ -296,6 +315,21 @@ describe('the fast path of validateEvent', () => {
       ),
       { numRuns: 2000 },
     )
+  })
+
+  it('agrees on what JSON can carry inside arrays, also taking the input as JSON.parse output', () => {
+    const nested = (depth: number): unknown => (depth === 0 ? 'x' : [nested(depth - 1)])
+    const cases: [unknown, boolean][] = [
+      [[1, 'two', [true, null, { three: 3 }]], true],
+      [['\ud800'], false],
+      [[{ '\udc00': 1 }], false],
+      [nested(MAX_DATA_DEPTH - 2), true],
+      [nested(MAX_DATA_DEPTH), false],
+    ]
+    for (const [list, valid] of cases) {
+      const event = { ...fullEvent(), data: { list } }
+      expect(expectSameVerdict(event), show(event)).toBe(valid)
+    }
   })
 
   it('agrees at the size limit of the whole event, in 1- to 4-byte characters', () => {

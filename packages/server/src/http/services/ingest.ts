@@ -20,11 +20,14 @@ export const MAX_DETAILS = 1000
  * The members are added to the inputs themselves, which are the parsed request body's own
  * objects, not needed afterwards (also when the batch is refused). Only an input that is not
  * a plain extensible object, or one listed twice, is copied first.
+ *
+ * `parsedJson`: the inputs are JSON.parse's output (the route's are), so validation may skip
+ * the checks for accessors and the like, which such objects cannot hold.
  */
 export function prepareBatch(
   tenantId: string,
   inputs: readonly unknown[],
-  newId: () => string = uuidv7,
+  { newId = uuidv7, parsedJson = false }: { newId?: () => string; parsedJson?: boolean } = {},
 ): AuditEvent[] {
   assertSameTenant(tenantId, inputs)
   const events: AuditEvent[] = []
@@ -32,7 +35,7 @@ export function prepareBatch(
   const shared = listedTwice(inputs)
   let refused = 0
   inputs.forEach((input, index) => {
-    const issues = eventIssues(tenantId, input, newId, shared)
+    const issues = eventIssues(tenantId, input, newId, shared, parsedJson)
     if ('event' in issues) {
       events.push(issues.event)
       return
@@ -81,6 +84,7 @@ function eventIssues(
   input: unknown,
   newId: () => string,
   shared: ReadonlySet<unknown>,
+  parsedJson: boolean,
 ): Issues {
   if (!isRecord(input)) {
     const result = validateEvent(input) // says what the input is instead of an object
@@ -89,7 +93,7 @@ function eventIssues(
   if (Object.hasOwn(input, 'recorded_at')) {
     // Refused whatever else it holds; the rest is checked too, so every issue is reported.
     const { recorded_at: _, ...rest } = input
-    const others = eventIssues(tenantId, rest, newId, shared)
+    const others = eventIssues(tenantId, rest, newId, shared, parsedJson)
     return {
       list: [
         { path: 'recorded_at', message: 'is set by the log when the event is sealed: omit it' },
@@ -102,7 +106,7 @@ function eventIssues(
   const candidate = canFillIn(input, shared) ? input : { ...input }
   if (!Object.hasOwn(candidate, 'tenant_id')) candidate.tenant_id = tenantId
   if (!Object.hasOwn(candidate, 'id')) candidate.id = newId()
-  const result = validateEvent(candidate)
+  const result = validateEvent(candidate, { parsedJson })
   return result.ok ? { event: candidate as unknown as AuditEvent } : { list: result.issues }
 }
 
