@@ -82,61 +82,63 @@ function unsafeName(name: string): boolean {
 }
 
 /**
+ * The names and members the object walks in progress have read, in pairs, nested walks above
+ * the outer ones: what a walk needs once it finds that it must build a copy after all, without
+ * reading a member a second time (a getter or Proxy may answer differently) and without
+ * allocating in the common case. Reset by envelopeJson, in case a getter threw mid-walk.
+ */
+const walked: unknown[] = []
+
+/**
  * A plain object's canonical value: the object itself when its members are in JCS order and
  * each is its own canonical value (the common case, walked without allocating: the name and
  * member arrays of a general walk were a tenth of the sealer's garbage), else a reordered
- * copy, or FALLBACK. Each member is walked once, so nesting cannot multiply the work.
+ * copy, or FALLBACK. Each member is read and walked once, so nesting cannot multiply the work.
  */
 function orderedObject(object: Record<string, unknown>, depth: number): Json | Fallback {
+  const base = walked.length
   let previous: string | undefined
-  let walked = 0
+  let members: [string, Json][] | undefined
   for (const name in object) {
     if (!Object.hasOwn(object, name)) continue
-    if (unsafeName(name)) return FALLBACK
+    if (unsafeName(name)) return abandon(base)
     const member = object[name]
     const canonical = orderedJson(member, depth + 1)
-    if (canonical === FALLBACK) return FALLBACK
-    if (canonical !== member || (previous !== undefined && previous >= name)) {
-      return reorderedCopy(object, depth, walked, canonical)
+    if (canonical === FALLBACK) return abandon(base)
+    if (members === undefined) {
+      if (canonical === member && (previous === undefined || previous < name)) {
+        walked.push(name, member)
+        previous = name
+        continue
+      }
+      members = takeWalked(base)
     }
-    previous = name
-    walked++
+    members.push([name, canonical])
   }
-  return object as Json
-}
-
-/**
- * The copy orderedObject builds once its walk leaves the common case at member `walked`,
- * whose canonical value is `current`: the members before it are their own canonical values,
- * the ones after it are walked here.
- */
-function reorderedCopy(
-  object: Record<string, unknown>,
-  depth: number,
-  walked: number,
-  current: Json,
-): Json | Fallback {
-  const names = Object.keys(object)
-  const members: [string, Json][] = []
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i] as string
-    if (i < walked) {
-      members.push([name, object[name] as Json])
-      continue
-    }
-    if (i === walked) {
-      members.push([name, current])
-      continue
-    }
-    if (unsafeName(name)) return FALLBACK
-    const member = orderedJson(object[name], depth + 1)
-    if (member === FALLBACK) return FALLBACK
-    members.push([name, member])
+  if (members === undefined) {
+    walked.length = base
+    return object as Json
   }
   members.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   const copy: Record<string, Json> = {}
   for (const [name, member] of members) copy[name] = member
   return copy
+}
+
+/** Drops what a walk pushed, and gives up on the shortcut. */
+function abandon(base: number): Fallback {
+  walked.length = base
+  return FALLBACK
+}
+
+/** The pairs a walk pushed since `base`, taken off the stack. */
+function takeWalked(base: number): [string, Json][] {
+  const members: [string, Json][] = []
+  for (let i = base; i < walked.length; i += 2) {
+    members.push([walked[i] as string, walked[i + 1] as Json])
+  }
+  walked.length = base
+  return members
 }
 
 /** `value` itself when it is already in JCS order, a reordered copy, or FALLBACK. */
@@ -173,6 +175,7 @@ function orderedJson(value: unknown, depth: number): Json | Fallback {
  * undefined when only the full serializer can be trusted with it.
  */
 export function envelopeJson(event: object, recordedAt?: string): string | undefined {
+  walked.length = 0
   if (!isPlainObject(event) || typeof event.toJSON === 'function') return undefined
   const e = event
   const actor = party(e.actor)

@@ -91,8 +91,8 @@ export function validEventJson(input: unknown, requireRecordedAt: boolean): stri
 }
 
 /** The upper bound of the UTF-8 length of the walked event's JSON (exported for its tests). */
-export function eventSizeBound(input: unknown): number | undefined {
-  const walk: Walk = { units: 0, values: 0, parsedJson: false }
+export function eventSizeBound(input: unknown, parsedJson = false): number | undefined {
+  const walk: Walk = { units: 0, values: 0, parsedJson }
   return walkEvent(input, false, walk) === INVALID ? undefined : sizeBound(walk)
 }
 
@@ -350,6 +350,7 @@ function isJsonValue(value: unknown, depth: number, walk: Walk): boolean {
 
 /** A plain, dense array without extra properties whose elements are JSON values. */
 function isJsonArray(value: unknown[], depth: number, walk: Walk): boolean {
+  if (Object.getPrototypeOf(value) !== Array.prototype) return false // its own toJSON, say
   if (walk.parsedJson) {
     // JSON.parse makes plain, dense arrays of data elements.
     for (let i = 0; i < value.length; i++) {
@@ -357,7 +358,6 @@ function isJsonArray(value: unknown[], depth: number, walk: Walk): boolean {
     }
     return true
   }
-  if (Object.getPrototypeOf(value) !== Array.prototype) return false
   const names = Object.getOwnPropertyNames(value)
   // Exactly the indexes and `length`: fewer means holes, more means extra properties.
   if (names.length !== value.length + 1) return false

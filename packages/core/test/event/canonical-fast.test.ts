@@ -53,6 +53,15 @@ describe('envelopeJson', () => {
       withMembers(minimalEvent(), { data: JSON.parse('{"z":1,"__proto__":{"b":1,"a":2}}') }),
     ],
     ['a boxed number in data', withMembers(minimalEvent(), { data: { n: new Number(5) } })],
+    // Found only after the walk has left the common case for a copy: the copy must give up too.
+    [
+      'a __proto__ member after members out of order',
+      withMembers(minimalEvent(), { data: JSON.parse('{"b":1,"a":2,"__proto__":{"x":1}}') }),
+    ],
+    [
+      'NaN after members out of order',
+      withMembers(minimalEvent(), { data: { b: 1, a: 2, c: NaN } }),
+    ],
     [
       'an array with its own toJSON',
       withMembers(minimalEvent(), { data: { a: Object.assign([1], { toJSON: () => 2 }) } }),
@@ -86,6 +95,21 @@ describe('envelopeJson', () => {
     expect(canonicalJson(event)).toContain('"data":{"__proto__":{"a":2,"b":1},"z":1}')
   })
 
+  it('reads each member once, so a getter cannot answer the copy differently', () => {
+    let reads = 0
+    const data = {
+      get a() {
+        reads++
+        return reads === 1 ? 1 : { y: 1, x: 2 }
+      },
+      c: 1,
+      b: 2,
+    }
+    const text = envelopeJson(withMembers(minimalEvent(), { data }) as object)
+    expect(reads).toBe(1)
+    expect(text).toContain('"data":{"a":1,"b":2,"c":1}')
+  })
+
   it('reads each member of deeply nested, reordered data a bounded number of times', () => {
     // Every level out of order: a walk that started over at each level on finding a copy was
     // needed would read the innermost members 2^depth times.
@@ -93,8 +117,10 @@ describe('envelopeJson', () => {
     let data: Record<string, unknown> = { b: 1, a: 2 }
     for (let level = 0; level < 30; level++) {
       const inner = data
+      // The nested member comes first, the disorder after it: a walk that read the members
+      // before the disorder again would walk `inner` twice at every level.
       data = new Proxy(
-        { z: 1, inner },
+        { a: inner, c: 1, b: 2 },
         {
           get(target, name, receiver) {
             reads++

@@ -323,12 +323,15 @@ describe('the fast path of validateEvent', () => {
       [[1, 'two', [true, null, { three: 3 }]], true],
       [['\ud800'], false],
       [[{ '\udc00': 1 }], false],
+      [Object.setPrototypeOf([1], { toJSON: () => 'x'.repeat(100_000) }), false],
       [nested(MAX_DATA_DEPTH - 2), true],
       [nested(MAX_DATA_DEPTH), false],
     ]
     for (const [list, valid] of cases) {
       const event = { ...fullEvent(), data: { list } }
       expect(expectSameVerdict(event), show(event)).toBe(valid)
+      // Even taken for JSON.parse output, an array that is not a plain one is refused.
+      expect(isValidEvent(event, false, true), show(event)).toBe(valid)
     }
   })
 
@@ -391,6 +394,9 @@ describe('the size bound of the fast path', () => {
         if (bound === undefined) return // not valid (a lone surrogate, say)
         checked++
         expect(bound).toBeGreaterThanOrEqual(utf8Length(event))
+        // The same event as a request body's JSON.parse makes it, walked as the server does.
+        const parsed: unknown = JSON.parse(JSON.stringify(event))
+        expect(eventSizeBound(parsed, true)).toBe(bound)
       }),
       { numRuns: 2000 },
     )

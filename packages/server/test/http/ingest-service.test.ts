@@ -65,4 +65,32 @@ describe('prepareBatch', () => {
     const [event] = prepareBatch(TENANT, [{ ...input(3), id, tenant_id: TENANT }])
     expect(event).toMatchObject({ id, tenant_id: TENANT })
   })
+
+  it('reaches the same verdicts on a parsed body when told it is one (parsedJson)', () => {
+    const text = JSON.stringify({
+      events: [input(0), { ...input(1), outcome: 'maybe' }, { ...input(2), data: { s: '\ud800' } }],
+    })
+    const refusal = (parsedJson: boolean) => {
+      const body = JSON.parse(text) as { events: unknown[] }
+      try {
+        prepareBatch(TENANT, body.events, {
+          parsedJson,
+          newId: () => '0192e7a0-0000-7000-8000-0000000000aa',
+        })
+      } catch (error) {
+        return error
+      }
+      throw new Error('the batch was accepted')
+    }
+    const [parsed, plain] = [refusal(true), refusal(false)] as { details: unknown }[]
+    expect(parsed).toEqual(plain)
+    expect(parsed?.details).toEqual(plain?.details)
+    expect(parsed).toMatchObject({ code: 'invalid_event', details: [{ index: 1 }, { index: 2 }] })
+    const valid = JSON.stringify({ events: [input(0), { ...input(1), data: { list: [1, 'a'] } }] })
+    const ids = (parsedJson: boolean) =>
+      prepareBatch(TENANT, (JSON.parse(valid) as { events: unknown[] }).events, { parsedJson }).map(
+        (e) => e.type,
+      )
+    expect(ids(true)).toEqual(ids(false))
+  })
 })
