@@ -85,9 +85,20 @@ function unsafeName(name: string): boolean {
  * The names and members the object walks in progress have read, in pairs, nested walks above
  * the outer ones: what a walk needs once it finds that it must build a copy after all, without
  * reading a member a second time (a getter or Proxy may answer differently) and without
- * allocating in the common case. Reset by envelopeJson, in case a getter threw mid-walk.
+ * allocating in the common case. Each walk of `data` leaves it as it found it, also when a
+ * getter throws or canonicalizes another event meanwhile (orderedData).
  */
 const walked: unknown[] = []
+
+/** `data`'s canonical value (orderedJson), the stack of walks restored whatever happens. */
+function orderedData(data: unknown): Json | Fallback {
+  const base = walked.length
+  try {
+    return orderedJson(data, 1)
+  } finally {
+    walked.length = base
+  }
+}
 
 /**
  * A plain object's canonical value: the object itself when its members are in JCS order and
@@ -175,14 +186,13 @@ function orderedJson(value: unknown, depth: number): Json | Fallback {
  * undefined when only the full serializer can be trusted with it.
  */
 export function envelopeJson(event: object, recordedAt?: string): string | undefined {
-  walked.length = 0
   if (!isPlainObject(event) || typeof event.toJSON === 'function') return undefined
   const e = event
   const actor = party(e.actor)
   const target = party(e.target)
   const src = stringPair(e.source, 'ip', 'user_agent')
   const err = stringPair(e.error, 'code', 'message')
-  const data = e.data === undefined ? undefined : orderedJson(e.data, 1)
+  const data = e.data === undefined ? undefined : orderedData(e.data)
   const id = text(e.id)
   const occurredAt = text(e.occurred_at)
   const outcome = text(e.outcome)

@@ -110,6 +110,36 @@ describe('envelopeJson', () => {
     expect(text).toContain('"data":{"a":1,"b":2,"c":1}')
   })
 
+  it('keeps its place when a getter canonicalizes another event mid-walk', () => {
+    const other = withMembers(minimalEvent(), { data: { y: 1, x: { b: 1, a: 2 } } })
+    const data = {
+      a: 1,
+      get b() {
+        envelopeJson(other as object)
+        return 2
+      },
+      d: 4,
+      c: 3,
+    }
+    const text = envelopeJson(withMembers(minimalEvent(), { data }) as object)
+    expect(text).toContain('"data":{"a":1,"b":2,"c":3,"d":4}')
+  })
+
+  it('is not thrown off by a getter that threw in an earlier walk', () => {
+    const throwing = {
+      a: 1,
+      b: 2,
+      get c(): number {
+        throw new Error('no')
+      },
+    }
+    expect(() => envelopeJson(withMembers(minimalEvent(), { data: throwing }) as object)).toThrow(
+      'no',
+    )
+    const event = withMembers(minimalEvent(), { data: { b: 1, a: 2 } })
+    expect(envelopeJson(event as object)).toBe(canonicalize(event))
+  })
+
   it('reads each member of deeply nested, reordered data a bounded number of times', () => {
     // Every level out of order: a walk that started over at each level on finding a copy was
     // needed would read the innermost members 2^depth times.
