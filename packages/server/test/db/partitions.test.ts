@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ENGINES, type TestDatabase } from '../support/databases.js'
+import { ENGINES, type TestDatabase, withAdminClient } from '../support/databases.js'
+import type { PostgresTestDatabase } from '../support/databases.js'
 import { insertEvent, TENANT_A, TENANT_B } from './rows.js'
 
-describe.each(ENGINES)('ensure_event_partition on $name', ({ create }) => {
+describe.each(ENGINES)('ensure_event_partition on $name', ({ name, create }) => {
   let t: TestDatabase
 
   beforeAll(async () => {
@@ -141,5 +142,45 @@ describe.each(ENGINES)('ensure_event_partition on $name', ({ create }) => {
       )
       .catch((e: unknown) => e)
     expect((error as Error).message).toMatch(/permission denied for function/)
+  })
+
+  // docs/storage.md, "Index density": a month that is over gets its indexes rebuilt packed.
+  it('lets the owner rebuild a month’s indexes, rows and their hashes untouched', async () => {
+    const when = new Date('2031-03-10T12:00:00Z')
+    await ensure(when)
+    await t.db.tenantTransaction('writer', TENANT_A, async (sql) => {
+      for (let seq = 0; seq < 50; seq++) await insertEvent(sql, TENANT_A, { seq, recordedAt: when })
+    })
+    const rows = () =>
+      t.db.adminQuery<{ seq: string; canonical: string; leaf_hash: unknown }>(
+        'SELECT seq, canonical, leaf_hash FROM auditseal.audit_events_p2031_03 ORDER BY seq',
+      )
+    const before = await rows()
+    const table = 'auditseal.audit_events_p2031_03'
+    if (name === 'postgres') {
+      // As the role that owns the tables (a member of it may do the same), without blocking
+      // writers: CONCURRENTLY, which cannot run inside a transaction.
+      await withAdminClient((t as PostgresTestDatabase).url, async (client) => {
+        await client.query('SET ROLE auditseal_owner')
+        await client.query(`REINDEX TABLE CONCURRENTLY ${table}`)
+      })
+    } else {
+      // PGlite is one backend, which no other session waits on: a plain REINDEX.
+      await t.db.adminTransaction(async (sql) => {
+        await sql.query('SET LOCAL ROLE auditseal_owner')
+        await sql.query(`REINDEX TABLE ${table}`)
+      })
+    }
+    expect(await rows()).toEqual(before)
+    expect(before).toHaveLength(50)
+    // The rebuilt indexes serve the tenant's reads as before.
+    const seqs = await t.db.tenantTransaction('reader', TENANT_A, (sql) =>
+      sql.query<{ seq: string }>(
+        `SELECT seq FROM auditseal.audit_events WHERE tenant_id = $1 AND actor_id = 'user-1'
+         AND recorded_at >= '2031-03-01Z' AND recorded_at < '2031-04-01Z' ORDER BY seq`,
+        [TENANT_A],
+      ),
+    )
+    expect(seqs.map((r) => Number(r.seq))).toEqual(Array.from({ length: 50 }, (_, i) => i))
   })
 })
