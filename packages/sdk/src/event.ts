@@ -3,7 +3,6 @@
 // rules, so an event that passes here is not refused there), and serialize it once. The JSON
 // written to the spool is exactly the JSON sent to the server.
 
-import { randomFillSync } from 'node:crypto'
 import type { AuditEvent, EventIssue } from '@auditseal/core'
 import {
   InvalidEventError,
@@ -60,7 +59,6 @@ const PLACEHOLDER_MEMBER = `,"tenant_id":${JSON.stringify(PLACEHOLDER_TENANT)}`
 /** Returns the function log() calls on every event; it throws InvalidEventError. */
 export function createEventPreparer(options: PrepareOptions): (input: unknown) => PreparedEvent {
   const now = options.now ?? Date.now
-  const uuidOptions = { random: pooledRandom }
   // toISOString costs about a microsecond; at more than a few events per millisecond most
   // calls share their millisecond with the previous one, and so its string.
   let isoMs = Number.NaN
@@ -81,7 +79,7 @@ export function createEventPreparer(options: PrepareOptions): (input: unknown) =
     if (placeholder && options.requireTenant) throw new InvalidEventError([TENANT_REQUIRED])
     // One object literal, the defaults first: a member the producer gave replaces its default
     // in place. A placeholder tenant comes last, where the spool can leave it out.
-    const id = given(input, 'id') ? '' : uuidv7(uuidOptions)
+    const id = given(input, 'id') ? '' : uuidv7()
     const occurredAt = given(input, 'occurred_at') ? '' : nowIso()
     const event: Record<string, unknown> = placeholder
       ? { v: 1, id, occurred_at: occurredAt, ...input, tenant_id: PLACEHOLDER_TENANT }
@@ -130,17 +128,4 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
   const proto: unknown = Object.getPrototypeOf(value)
   return proto === Object.prototype || proto === null
-}
-
-// crypto.getRandomValues costs about a microsecond per call, mostly fixed overhead: ids draw
-// their random bits from a pool refilled 4 KiB at a time from the same CSPRNG.
-const POOL = Buffer.allocUnsafe(4096)
-let poolUsed = POOL.length
-
-function pooledRandom(bytes: Uint8Array): void {
-  if (poolUsed + bytes.length > POOL.length) {
-    randomFillSync(POOL)
-    poolUsed = 0
-  }
-  for (let i = 0; i < bytes.length; i++) bytes[i] = POOL[poolUsed++] as number
 }

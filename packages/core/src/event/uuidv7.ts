@@ -39,9 +39,26 @@ const COUNTER_LIMIT = 2 ** 42
 // A clock that steps back by more than this is taken as reset, not as jitter (see below).
 const ROLLBACK_TOLERANCE_MS = 10_000
 
+// Entropy is drawn from the system a few kilobytes at a time and handed out in order: one
+// getRandomValues call cost ~1.9 µs, most of an id (2.2 µs with it, 0.3 µs from the pool), and
+// every logged event gets an id. Each byte is handed out once. (Node's randomUUID caches
+// entropy the same way.) globalThis.crypto exists in browsers and in Node 20+.
+const ENTROPY = new Uint8Array(4096)
+let entropyAt = ENTROPY.length
+
 const defaultRandom = (bytes: Uint8Array<ArrayBuffer>): void => {
-  // globalThis.crypto exists in browsers and in Node 20+.
-  crypto.getRandomValues(bytes)
+  const n = bytes.length
+  if (n > ENTROPY.length) {
+    crypto.getRandomValues(bytes)
+    return
+  }
+  if (entropyAt + n > ENTROPY.length) {
+    crypto.getRandomValues(ENTROPY)
+    entropyAt = 0
+  }
+  // A loop, not set(subarray(...)): the view a subarray makes costs more than ten copies.
+  for (let i = 0; i < n; i++) bytes[i] = ENTROPY[entropyAt + i] as number
+  entropyAt += n
 }
 
 /**
