@@ -3,8 +3,6 @@
 // consistent with the previous checkpoint: the log never signs two inconsistent checkpoints.
 // With a checkpoint directory, each signed note is also written outside the database.
 
-import { mkdir, rename, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import type { TreeHasher } from '@auditseal/core'
 import {
   constantTimeEqual,
@@ -16,6 +14,7 @@ import {
   verifyConsistency,
 } from '@auditseal/core'
 import type { Database, Sql } from '../db/database.js'
+import { CheckpointFiles } from './checkpoint-files.js'
 import { StoreError } from './errors.js'
 import { asBytes, hashToHex } from './hex.js'
 import type { LogKeys } from './log-keys.js'
@@ -43,13 +42,18 @@ export interface CheckpointerOptions {
 export class Checkpointer {
   private timer: NodeJS.Timeout | undefined
   private running: Promise<unknown> = Promise.resolve()
+  private readonly files: CheckpointFiles | undefined
 
   constructor(
     private readonly db: Database,
     private readonly hasher: TreeHasher,
     private readonly keys: LogKeys,
     private readonly options: CheckpointerOptions = {},
-  ) {}
+  ) {
+    if (options.checkpointDir !== undefined) {
+      this.files = new CheckpointFiles(options.checkpointDir, (error) => this.report(error))
+    }
+  }
 
   /**
    * Signs checkpoints for every tenant whose tree grew and returns them. A tenant whose tree
@@ -59,6 +63,7 @@ export class Checkpointer {
     const batchSize = this.options.batchSize ?? 1000
     const signed: StoredCheckpoint[] = []
     const failed = new Set<string>()
+    await this.files?.retry()
     for (;;) {
       const pending = await this.db.roleTransaction('writer', (sql) =>
         sql.query<{ tenant_id: string }>(
@@ -73,7 +78,7 @@ export class Checkpointer {
           if (checkpoint) signed.push(checkpoint)
         } catch (error) {
           failed.add(tenant_id)
-          this.options.onError?.(error)
+          this.report(error)
         }
       }
       if (pending.length < batchSize + failed.size || todo.length === 0) return signed
@@ -89,12 +94,16 @@ export class Checkpointer {
       this.signLocked(sql, tenantId),
     )
     if (result?.isNew) {
-      if (this.options.checkpointDir) {
-        await writeCheckpointFile(this.options.checkpointDir, result.checkpoint)
-      }
+      // Signed and committed: a directory that cannot be written is reported, and the note
+      // written on a later pass; the checkpoint is answered all the same.
+      await this.files?.write(result.checkpoint).catch((error: unknown) => this.report(error))
       this.options.onSigned?.(result.checkpoint)
     }
     return result?.checkpoint
+  }
+
+  private report(error: unknown): void {
+    this.options.onError?.(error)
   }
 
   private async signLocked(
@@ -123,7 +132,21 @@ export class Checkpointer {
       rootHash: asBytes(latest.root_hash),
       note: latest.note,
     }
-    if (previous && previous.treeSize >= size) return { checkpoint: previous, isNew: false }
+    if (previous && previous.treeSize > size) {
+      throw new StoreError(
+        'LOG_CORRUPT',
+        `tenant ${tenantId}: the head's size ${size} is behind the checkpoint at ${previous.treeSize}; not signing`,
+      )
+    }
+    if (previous && previous.treeSize === size) {
+      if (!constantTimeEqual(previous.rootHash, asBytes(head.root_hash))) {
+        throw new StoreError(
+          'LOG_CORRUPT',
+          `tenant ${tenantId}: the head's root differs from the checkpoint at size ${size}; not signing`,
+        )
+      }
+      return { checkpoint: previous, isNew: false }
+    }
     if (size === 0) return undefined
 
     const root = treeHashFromStored(
@@ -176,7 +199,7 @@ export class Checkpointer {
     const interval = this.options.intervalMs ?? 1000
     const tick = () => {
       this.running = this.runOnce()
-        .catch((error: unknown) => this.options.onError?.(error))
+        .catch((error: unknown) => this.report(error))
         .finally(() => {
           if (this.timer) this.timer = setTimeout(tick, interval)
         })
@@ -190,16 +213,5 @@ export class Checkpointer {
     this.timer = undefined
     await this.running
     await this.runOnce()
-  }
-}
-
-/** Writes the note as `<dir>/<tenant>/<size>` and replaces `latest`, each atomically. */
-async function writeCheckpointFile(dir: string, checkpoint: StoredCheckpoint): Promise<void> {
-  const tenantDir = join(dir, checkpoint.tenantId)
-  await mkdir(tenantDir, { recursive: true })
-  for (const name of [String(checkpoint.treeSize), 'latest']) {
-    const temporary = join(tenantDir, `.${name}.${process.pid}.tmp`)
-    await writeFile(temporary, checkpoint.note, { mode: 0o644 })
-    await rename(temporary, join(tenantDir, name))
   }
 }

@@ -1,5 +1,5 @@
-// Hashes cross into SQL as hex text and come back as bytea. Text arrays serialize the same
-// way on node-postgres and PGlite, where bytea arrays do not.
+// Hashes that the sealer sends inside text arrays (the head's frontier) or beside them cross
+// into SQL as hex text, decoded there; they come back as bytea.
 export function hashToHex(hash: Uint8Array): string {
   return Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength).toString('hex')
 }

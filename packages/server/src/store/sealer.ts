@@ -28,8 +28,13 @@ export const MAX_SEAL_BATCH = 10_000
 
 interface Head {
   frontier: Frontier
-  /** The highest event id in the log; null when the log is empty or it is not known yet. */
+  /**
+   * The highest event id in the log; null when the log is empty or the head's value is not
+   * known to be current (migration 0012).
+   */
   maxId: string | null
+  /** recorded_at of the latest sealed events (ISO 8601, milliseconds); null if not known. */
+  recordedAt: string | null
 }
 
 export class Sealer {
@@ -82,10 +87,33 @@ export class Sealer {
   private async sealLocked(
     sql: Sql,
     tenantId: string,
+    prepared: PreparedBatch,
+    preparedAt: string,
+  ): Promise<SealedEvent[]> {
+    const head = await lockHead(sql, tenantId)
+    // The batch was stamped before the lock: a seal that took the lock first (another request
+    // of this process, or a process whose clock is ahead) may have sealed events with a later
+    // time. recorded_at must not go back along seq, so such a batch takes that time, and its
+    // canonical texts and leaf hashes are made again (rare: the lock is held a moment longer).
+    if (head.recordedAt === null || preparedAt >= head.recordedAt) {
+      return this.appendLocked(sql, tenantId, head, prepared, preparedAt)
+    }
+    const recordedAt = head.recordedAt
+    const batch = await prepareBatch(this.hasher, prepared.events, recordedAt, this.textBuffers)
+    try {
+      return await this.appendLocked(sql, tenantId, head, batch, recordedAt)
+    } finally {
+      this.textBuffers.give(batch.storage)
+    }
+  }
+
+  private async appendLocked(
+    sql: Sql,
+    tenantId: string,
+    head: Head,
     batch: PreparedBatch,
     recordedAt: string,
   ): Promise<SealedEvent[]> {
-    const head = await lockHead(sql, tenantId)
     // An id above the log's highest cannot be in the log; only the others are looked up.
     // (Validated ids are lowercase UUIDs: as strings they order as PostgreSQL orders uuids.)
     const maxId = head.maxId ?? (head.frontier.size > 0 ? await highestId(sql, tenantId) : null)
@@ -169,10 +197,13 @@ export class Sealer {
 /** Locks the tenant's head row (creating an empty one the first time) and reads it. */
 async function lockHead(sql: Sql, tenantId: string): Promise<Head> {
   const select = () =>
-    sql.query<{ size: number | string; frontier: unknown[]; max_id: string | null }>(
-      `SELECT size, frontier, max_id FROM auditseal.audit_heads WHERE tenant_id = $1 FOR UPDATE`,
-      [tenantId],
-    )
+    sql.query<{
+      size: number | string
+      frontier: unknown[]
+      max_id: string | null
+      max_id_size: number | string | null
+      recorded_at: string | null
+    }>(HEAD_SQL, [tenantId])
   let rows = await select()
   if (rows.length === 0) {
     await sql.query(
@@ -185,11 +216,20 @@ async function lockHead(sql: Sql, tenantId: string): Promise<Head> {
   }
   const row = rows[0]
   if (!row) throw new Error(`the head of tenant ${tenantId} could not be created`)
+  const size = Number(row.size)
   return {
-    frontier: { size: Number(row.size), hashes: row.frontier.map(asBytes) },
-    maxId: row.max_id,
+    frontier: { size, hashes: row.frontier.map(asBytes) },
+    // Trusted only at the size it was written for: a sealer of an earlier release (during a
+    // rolling upgrade) moves the head without it, and a stale value would skip lookups.
+    maxId: row.max_id_size !== null && Number(row.max_id_size) === size ? row.max_id : null,
+    recordedAt: row.recorded_at,
   }
 }
+
+// recorded_at as the sealer writes it (UTC, milliseconds), so that it compares as text.
+const HEAD_SQL = `SELECT size, frontier, max_id, max_id_size,
+    to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at
+  FROM auditseal.audit_heads WHERE tenant_id = $1 FOR UPDATE`
 
 // The highest id: a backward step on each month's (tenant_id, id) index. (Ordering by the
 // uuid, not its text, is what lets the index serve it; test/db/dedupe-plan.test.ts.)
@@ -237,8 +277,8 @@ async function findExisting(
 // is parsed as JSON on the way in. (Were a text ever to hold a raw line feed, the split would
 // yield one text too many; ROWS FROM pads the other columns of that row with NULL, and the NOT
 // NULL id fails the whole statement: nothing is stored askew.) The new Merkle hashes go in as
-// one run (migration 0009) and the head takes the new size, root, frontier and highest id,
-// all in the same statement.
+// one run (migration 0009) and the head takes the new size, root, frontier, highest id and
+// recorded_at, all in the same statement.
 const APPEND_SQL = `WITH appended AS (
   INSERT INTO auditseal.audit_events (tenant_id, seq, id, type, outcome, actor_type, actor_id,
     target_type, target_id, occurred_at, recorded_at, canonical, leaf_hash)
@@ -257,7 +297,7 @@ UPDATE auditseal.audit_heads
 SET size = $16, root_hash = decode($17, 'hex'),
   frontier = ARRAY(SELECT decode(f, 'hex')
                    FROM unnest($18::text[]) WITH ORDINALITY AS t(f, i) ORDER BY i),
-  max_id = $19, updated_at = now()
+  max_id = $19, max_id_size = $16, recorded_at = $2::timestamptz, updated_at = now()
 WHERE tenant_id = $1`
 
 /**

@@ -135,6 +135,20 @@ describe.each(ENGINES)('ensure_event_partition on $name', ({ name, create }) => 
     expect((error as Error).message).toMatch(/no partition of relation "audit_events" found/)
   })
 
+  // PGlite is one backend: its calls cannot overlap, so there is no race to lose there.
+  it.runIf(name === 'postgres')(
+    'lets several sealers make the same new month at once',
+    async () => {
+      // Each month is new; the four calls wait on each other's creation lock (migration 0012:
+      // the ones that waited used to fail with "relation already exists").
+      for (let month = 1; month <= 10; month++) {
+        const when = `2050-${String(month).padStart(2, '0')}-15T00:00:00Z`
+        const names = await Promise.all([0, 1, 2, 3].map(() => ensure(when)))
+        expect(names).toEqual(Array(4).fill(`audit_events_p2050_${String(month).padStart(2, '0')}`))
+      }
+    },
+  )
+
   it('is not the reader’s to call', async () => {
     const error = await t.db
       .roleTransaction('reader', (sql) =>

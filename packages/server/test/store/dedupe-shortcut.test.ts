@@ -77,4 +77,31 @@ describe.each(ENGINES)('the dedupe lookup on $name', ({ create }) => {
     expect(await allRows(database.db, tenant)).toHaveLength(9)
     expect(await maxId(tenant)).toBe(retried[3]!.id)
   })
+
+  it('does not trust a highest id written at another log size (a sealer of an earlier release moved the head)', async () => {
+    const tenant = newTenantId()
+    const first = makeEvents(tenant, 3)
+    await sealer.seal(tenant, first)
+    const [before] = await database.db.adminQuery<{ max_id: string; size: string }>(
+      `SELECT max_id::text, size::text FROM auditseal.audit_heads WHERE tenant_id = $1`,
+      [tenant],
+    )
+    const later = makeEvents(tenant, 2, 3)
+    await sealer.seal(tenant, later)
+    // What a sealer that does not know max_id leaves: the events appended and the size moved,
+    // max_id (and the size it was written at) as they were.
+    await database.db.adminQuery(
+      `UPDATE auditseal.audit_heads SET max_id = $2, max_id_size = $3 WHERE tenant_id = $1`,
+      [tenant, before!.max_id, before!.size],
+    )
+    lookups.length = 0
+    const retried = await sealer.seal(tenant, [later[1]!, makeEvent(tenant, 9)])
+    expect(retried.map((s) => [s.status, s.seq])).toEqual([
+      ['duplicate', 4],
+      ['created', 5],
+    ])
+    expect(lookups).toEqual([[later[1]!.id]])
+    expect(await allRows(database.db, tenant)).toHaveLength(6)
+    expect(await maxId(tenant)).toBe(retried[1]!.id)
+  })
 })

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -155,6 +155,61 @@ describe.each(ENGINES)('proofs and checkpoints on $name', ({ create }) => {
     await expect(log.checkpointer.checkpointTenant(victim)).rejects.toThrow(/not signing/)
     const { checkpoints } = await log.reader.checkpoints(victim, { limit: 10 })
     expect(checkpoints.map((c) => c.treeSize)).toEqual([10])
+  })
+
+  it('refuses a head behind its latest checkpoint, or with another root at its size', async () => {
+    const victim = newTenantId()
+    await log.sealer.seal(victim, makeEvents(victim, 6))
+    await log.checkpointer.checkpointTenant(victim)
+    const [head] = await database.db.adminQuery<{ root: string }>(
+      `SELECT encode(root_hash, 'hex') AS root FROM auditseal.audit_heads WHERE tenant_id = $1`,
+      [victim],
+    )
+    await database.db.adminQuery(
+      `UPDATE auditseal.audit_heads SET root_hash = sha256('other'::bytea) WHERE tenant_id = $1`,
+      [victim],
+    )
+    await expect(log.checkpointer.checkpointTenant(victim)).rejects.toMatchObject({
+      code: 'LOG_CORRUPT',
+      message: expect.stringMatching(/differs from the checkpoint at size 6/),
+    })
+    await database.db.adminQuery(
+      `UPDATE auditseal.audit_heads SET size = 5, root_hash = decode($2, 'hex') WHERE tenant_id = $1`,
+      [victim, head!.root],
+    )
+    await expect(log.checkpointer.checkpointTenant(victim)).rejects.toMatchObject({
+      code: 'LOG_CORRUPT',
+      message: expect.stringMatching(/size 5 is behind the checkpoint at 6/),
+    })
+  })
+
+  it('answers a checkpoint whose file could not be written, and writes the file on the next pass', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'auditseal-checkpoints-'))
+    const errors: unknown[] = []
+    const own = newTenantId()
+    const logged = testAuditLog(database.db, {
+      checkpointDir: dir,
+      onError: (e) => errors.push(e),
+    })
+    try {
+      // A file where the tenant's folder must go: the folder cannot be made.
+      await writeFile(join(dir, own), 'in the way')
+      await logged.sealer.seal(own, makeEvents(own, 4))
+      const checkpoint = await logged.checkpointer.checkpointTenant(own)
+      expect(checkpoint?.treeSize).toBe(4)
+      expect(String(errors[0])).toMatch(
+        /checkpoint .*\/4 is signed but its file could not be written/,
+      )
+
+      await rm(join(dir, own))
+      await logged.checkpointer.runOnce()
+      expect((await readdir(join(dir, own))).sort()).toEqual(['4', 'latest'])
+      expect(await readFile(join(dir, own, 'latest'), 'utf8')).toBe(checkpoint?.note)
+      // (The pass also meets the tenants of the tests above whose heads were forged.)
+      expect(errors.filter((e) => String(e).includes(own))).toHaveLength(1)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })
 

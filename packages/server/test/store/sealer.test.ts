@@ -37,6 +37,44 @@ describe.each(ENGINES)('sealing on $name', ({ create }) => {
     expect(toHex(head.rootHash)).toBe(toHex(rebuildTree(log, rows).root()))
   })
 
+  it('never lets recorded_at go back along seq: a batch stamped before a later one sealed takes its time', async () => {
+    const tenant = newTenantId()
+    const at = (iso: string) => () => new Date(iso)
+    // Two sealers (two processes, or two requests whose batches were stamped in one order and
+    // took the lock in the other): the one whose clock reads later seals first.
+    const ahead = new Sealer(database.db, log.hasher, at('2034-03-04T05:06:07.890Z'))
+    const behind = new Sealer(database.db, log.hasher, at('2034-03-04T05:06:07.123Z'))
+    const first = makeEvents(tenant, 3)
+    const second = makeEvents(tenant, 4, 3)
+    await ahead.seal(tenant, first)
+    const sealed = await behind.seal(tenant, second)
+    const rows = await allRows(database.db, tenant)
+    const stamps = rows.map((r) => (JSON.parse(r.canonical) as { recorded_at: string }).recorded_at)
+    expect(stamps).toEqual(Array(7).fill('2034-03-04T05:06:07.890Z'))
+    // The re-stamped batch's texts, leaf hashes and acknowledgements agree with each other.
+    for (const [i, event] of second.entries()) {
+      const row = rows[3 + i]!
+      expect(row.leafHash).toBe(expectedLeafHash(log, event, '2034-03-04T05:06:07.890Z'))
+      expect(toHex(sealed[i]!.leafHash)).toBe(row.leafHash)
+    }
+    const [column] = await database.db.adminQuery<{ n: string }>(
+      `SELECT count(DISTINCT recorded_at)::text AS n FROM auditseal.audit_events WHERE tenant_id = $1`,
+      [tenant],
+    )
+    expect(column?.n).toBe('1')
+    const head = await log.reader.head(tenant)
+    expect(toHex(head.rootHash)).toBe(toHex(rebuildTree(log, rows).root()))
+
+    // A clock that reads later again is followed.
+    await new Sealer(database.db, log.hasher, at('2034-03-04T05:06:08.000Z')).seal(tenant, [
+      makeEvent(tenant, 7),
+    ])
+    const last = (await allRows(database.db, tenant))[7]!
+    expect((JSON.parse(last.canonical) as { recorded_at: string }).recorded_at).toBe(
+      '2034-03-04T05:06:08.000Z',
+    )
+  })
+
   it('stores the exact canonical text and the query columns of events full of escapes', async () => {
     const tenant = newTenantId()
     const awkward = [

@@ -10,7 +10,11 @@ import type { CheckpointerOptions } from '../../src/store/index.js'
 
 export function testAuditLog(
   db: Database,
-  options: { checkpointDir?: string; onSigned?: CheckpointerOptions['onSigned'] } = {},
+  options: {
+    checkpointDir?: string
+    onSigned?: CheckpointerOptions['onSigned']
+    onError?: CheckpointerOptions['onError']
+  } = {},
 ): AuditLog {
   return new AuditLog({
     store: { write: db, read: db, close: () => db.close() },
@@ -20,6 +24,7 @@ export function testAuditLog(
     checkpoints: {
       ...(options.checkpointDir !== undefined && { checkpointDir: options.checkpointDir }),
       ...(options.onSigned !== undefined && { onSigned: options.onSigned }),
+      ...(options.onError !== undefined && { onError: options.onError }),
     },
   })
 }
