@@ -18,6 +18,7 @@ import { addressKey } from '../../src/http/rate-limit.js'
 import type { TestDatabase } from '../support/databases.js'
 import { ENGINES } from '../support/databases.js'
 import { makeEvent, newTenantId } from '../support/events.js'
+import { SYSTEM_TENANT_ID } from '@auditseal/core'
 import type { TestApp } from './support.js'
 import { apiError, bearer, JWT_SECRET, json, startTestApp } from './support.js'
 
@@ -254,6 +255,58 @@ describe.each(ENGINES)('authentication on $name', ({ create }) => {
     await expect(
       signDevelopmentToken(JWT_SECRET, { sub: 'u', tenantId: t.tenant, roles: ['god' as 'admin'] }),
     ).rejects.toThrow(/unknown role/)
+  })
+
+  it('lets a credential for the system tenant read its log and nothing else', async () => {
+    // The server's own records (refused requests of unknown tenants) are written by it only.
+    await expect(
+      createApiKey(t.db, { tenantId: SYSTEM_TENANT_ID, scopes: ['ingest'] }),
+    ).rejects.toThrow(/system tenant's log is written by the server only/)
+    await expect(
+      createApiKey(t.db, { tenantId: SYSTEM_TENANT_ID, scopes: ['admin'] }),
+    ).rejects.toThrow(/read scope only/)
+    await expect(
+      signDevelopmentToken(JWT_SECRET, { sub: 'u', tenantId: SYSTEM_TENANT_ID, roles: ['ingest'] }),
+    ).rejects.toThrow(/system tenant's log is written by the server only/)
+
+    const reader = await createApiKey(t.db, { tenantId: SYSTEM_TENANT_ID, scopes: ['read'] })
+    const readable = await t.app.inject({ url: '/v1/events', headers: bearer(reader.key) })
+    expect(readable.statusCode).toBe(200)
+
+    // A token from an identity provider (or a key stored before this rule) that claims more
+    // is held to reading.
+    const forged = await new SignJWT({ tenant_id: SYSTEM_TENANT_ID, roles: ['ingest', 'admin'] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('u')
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(JWT_SECRET))
+    const event = { ...makeEvent(SYSTEM_TENANT_ID, 0), type: 'auth.unauthorized' }
+    const written = await t.app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: bearer(forged),
+      payload: { events: [event] },
+    })
+    expect(written.statusCode).toBe(403)
+    // A key stored with more scopes (as an earlier release let one be made): the row is
+    // given them with its revoke-only trigger briefly off, as only a superuser could.
+    await t.db.adminTransaction(async (sql) => {
+      await sql.query('ALTER TABLE auditseal.api_keys DISABLE TRIGGER api_keys_revoke_only')
+      await sql.query(`UPDATE auditseal.api_keys SET scopes = '{ingest,read}' WHERE id = $1`, [
+        reader.id,
+      ])
+      await sql.query('ALTER TABLE auditseal.api_keys ENABLE ALWAYS TRIGGER api_keys_revoke_only')
+    })
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/v1/events',
+          headers: bearer(reader.key),
+          payload: { events: [event] },
+        })
+      ).statusCode,
+    ).toBe(403)
   })
 
   it('stores only a hash of the key secret', async () => {

@@ -6,7 +6,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Database } from '../../db/database.js'
 import type { ApiKeyScope, Principal } from './types.js'
-import { isApiKeyScope, LOWERCASE_UUID, rolesOfScopes } from './types.js'
+import { isApiKeyScope, LOWERCASE_UUID, rolesInTenant, rolesOfScopes } from './types.js'
 
 export const API_KEY_PREFIX = 'ask_'
 const API_KEY = /^ask_([0-9a-f]{24})_([A-Za-z0-9_-]{43})$/
@@ -69,7 +69,14 @@ function checkInput(input: CreateApiKeyInput): ApiKeyScope[] {
   ) {
     throw new TypeError('a key name has 1 to 200 characters and no control characters')
   }
-  return [...new Set(input.scopes)]
+  const scopes = [...new Set(input.scopes)]
+  const roles = rolesOfScopes(scopes)
+  if (rolesInTenant(input.tenantId, roles).length !== roles.length) {
+    throw new TypeError(
+      "the system tenant's log is written by the server only: a key for it may have the read scope only",
+    )
+  }
+  return scopes
 }
 
 function hasControlCharacter(text: string): boolean {
@@ -124,7 +131,7 @@ export class ApiKeyVerifier {
       kind: 'api_key',
       subject: `api_key:${id}`,
       tenantId: row.tenant_id,
-      roles: rolesOfScopes(scopes),
+      roles: rolesInTenant(row.tenant_id, rolesOfScopes(scopes)),
       credentialId: `api_key:${id}`,
     }
   }

@@ -10,7 +10,13 @@ import type { JWTPayload, JWTVerifyResult } from 'jose'
 import { createRemoteJWKSet, errors, jwtVerify, SignJWT } from 'jose'
 import type { JwtConfig } from '../../config/types.js'
 import type { AppRole, Principal } from './types.js'
-import { APP_ROLES, isAppRole, LOWERCASE_UUID } from './types.js'
+import {
+  APP_ROLES,
+  isAppRole,
+  LOWERCASE_UUID,
+  rolesInTenant,
+  SYSTEM_TENANT_ROLES,
+} from './types.js'
 
 const ASYMMETRIC_ALGORITHMS = [
   'RS256',
@@ -134,7 +140,10 @@ function principalOf(payload: JWTPayload, tenantClaim: string): Principal {
     kind: 'jwt',
     subject,
     tenantId,
-    roles: APP_ROLES.filter((role) => known.has(role)),
+    roles: rolesInTenant(
+      tenantId,
+      APP_ROLES.filter((role) => known.has(role)),
+    ),
     credentialId: `jwt:${tenantId}:${subject}`,
   }
 }
@@ -173,6 +182,11 @@ export async function signDevelopmentToken(
     if (!isAppRole(role)) {
       throw new TypeError(`unknown role ${JSON.stringify(role)}: use ${APP_ROLES.join(', ')}`)
     }
+  }
+  if (rolesInTenant(claims.tenantId, claims.roles).length !== claims.roles.length) {
+    throw new TypeError(
+      `the system tenant's log is written by the server only: a token for it may have the role ${SYSTEM_TENANT_ROLES.join(', ')} only`,
+    )
   }
   let jwt = new SignJWT({
     [options.tenantClaim ?? 'tenant_id']: claims.tenantId,

@@ -1,6 +1,7 @@
 // Who is calling: the principal an API key or a JWT stands for, and what it may do.
 
 import type { FastifyRequest } from 'fastify'
+import { SYSTEM_TENANT_ID } from '@auditseal/core'
 
 /** The roles of architecture §5: admin, auditor (read), ingest, operator (devices). */
 export const APP_ROLES = ['admin', 'auditor', 'ingest', 'operator'] as const
@@ -57,3 +58,17 @@ export function rolesOfScopes(scopes: readonly ApiKeyScope[]): AppRole[] {
 }
 
 export const LOWERCASE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/**
+ * The system tenant's log holds the server's own records (requests refused before any tenant
+ * was known, docs/gateway.md); only the server writes it. A credential for it may read it and
+ * nothing else: its other roles are dropped, and none are issued.
+ */
+export const SYSTEM_TENANT_ROLES: readonly AppRole[] = ['auditor']
+
+/** `roles` as they hold in `tenantId`. */
+export function rolesInTenant(tenantId: string, roles: readonly AppRole[]): AppRole[] {
+  return tenantId === SYSTEM_TENANT_ID
+    ? roles.filter((role) => SYSTEM_TENANT_ROLES.includes(role))
+    : [...roles]
+}
