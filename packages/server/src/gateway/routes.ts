@@ -5,10 +5,15 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { uuidv7 } from '@auditseal/core'
 import { Type } from 'typebox'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AuditSink } from '../audit-queue/sink.js'
 import { ApiError } from '../http/errors.js'
-import { bearerSecurity, ErrorResponse, errorResponses } from '../http/schemas/common.js'
+import {
+  bearerSecurity,
+  bodyErrorResponses,
+  ErrorResponse,
+  errorResponses,
+} from '../http/schemas/common.js'
 import { deviceCreated, deviceDeleted, deviceTarget, deviceUpdated } from './device-events.js'
 import type { DeviceStore } from './device-store.js'
 import { DuplicateSerialNumberError } from './device-store.js'
@@ -57,7 +62,12 @@ export async function deviceRoutes(
         summary: 'Create a device (audited: device.created or device.creation_failed)',
         body: CreateDeviceBody,
         security: bearerSecurity,
-        response: { 201: DeviceSchema, 409: ErrorResponse, ...errorResponses },
+        response: {
+          201: DeviceSchema,
+          409: ErrorResponse,
+          ...errorResponses,
+          ...bodyErrorResponses,
+        },
       },
       ...guarded,
       onSend: failureAudit({
@@ -74,8 +84,7 @@ export async function deviceRoutes(
       try {
         device = await devices.create(principal.tenantId, id, request.body)
       } catch (error) {
-        if (error instanceof DuplicateSerialNumberError) return sendConflict(reply, error)
-        throw error
+        throw asConflict(error)
       }
       sink.log(deviceCreated(contextOf(request, principal), device))
       return reply.code(201).send(device)
@@ -134,20 +143,24 @@ export async function deviceRoutes(
         params: DeviceParams,
         body: UpdateDeviceBody,
         security: bearerSecurity,
-        response: { 200: DeviceSchema, 409: ErrorResponse, ...errorResponses },
+        response: {
+          200: DeviceSchema,
+          409: ErrorResponse,
+          ...errorResponses,
+          ...bodyErrorResponses,
+        },
       },
       ...guarded,
       onSend: failureAudit({ sink, operation: 'update', target: pathTarget }),
     },
-    async (request, reply) => {
+    async (request) => {
       const principal = requireGatewayUser(request)
       const id = request.params.id
       let result
       try {
         result = await devices.update(principal.tenantId, id, request.body)
       } catch (error) {
-        if (error instanceof DuplicateSerialNumberError) return sendConflict(reply, error)
-        throw error
+        throw asConflict(error)
       }
       if (!result) throw new ApiError('not_found', `no device ${id}`)
       sink.log(deviceUpdated(contextOf(request, principal), result.before, result.after))
@@ -179,13 +192,9 @@ export async function deviceRoutes(
   )
 }
 
-/**
- * 409 for a serial number the tenant already uses, in the API's error shape. Sent here rather
- * than thrown because the API's error registry has no 409 code yet (see the report).
- */
-function sendConflict(reply: FastifyReply, error: DuplicateSerialNumberError): FastifyReply {
-  return reply
-    .code(409)
-    .type('application/json; charset=utf-8')
-    .send({ error: { code: 'conflict', message: error.message } } as never)
+/** 409 conflict for a serial number the tenant already uses; any other error as it is. */
+function asConflict(error: unknown): unknown {
+  return error instanceof DuplicateSerialNumberError
+    ? new ApiError('conflict', error.message, { cause: error })
+    : error
 }

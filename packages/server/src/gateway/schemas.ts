@@ -7,9 +7,11 @@ import type { Static } from 'typebox'
 import { Uuid } from '../http/schemas/common.js'
 
 // Printable text: no control characters (they break logs and terminals, and PostgreSQL
-// refuses NUL), and not only white space.
-const TEXT_PATTERN =
-  '^[^\\u0000-\\u001f\\u007f]*[^\\s\\u0000-\\u001f\\u007f][^\\u0000-\\u001f\\u007f]*$'
+// refuses NUL), no lone UTF-16 surrogates (UTF-8 cannot hold them: the driver would store
+// U+FFFD, text the client never sent), and not only white space. Patterns are compiled with
+// the `u` flag, so a surrogate pair is one code point outside the surrogate range.
+const NOT_TEXT = '\\u0000-\\u001f\\u007f\\ud800-\\udfff'
+const TEXT_PATTERN = `^[^${NOT_TEXT}]*[^\\s${NOT_TEXT}][^${NOT_TEXT}]*$`
 
 const SerialNumber = Type.String({
   minLength: 1,

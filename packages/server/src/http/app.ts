@@ -14,7 +14,11 @@ import { createAuthenticator } from './auth/authenticate.js'
 import { createJwtVerifier } from './auth/jwt.js'
 import { registerAuth } from './auth/plugin.js'
 import type { OnAuthFailure } from './auth/types.js'
-import { registerErrorHandler, registerNotFoundHandler } from './error-handler.js'
+import {
+  registerErrorHandler,
+  registerNotFoundHandler,
+  sendFrameworkError,
+} from './error-handler.js'
 import { registerJsonBodyParser } from './json-body.js'
 import { AppMetrics, registerMetrics } from './metrics.js'
 import { registerOpenApi } from './openapi.js'
@@ -23,6 +27,10 @@ import { genReqId, registerRequestIdEcho } from './request-id.js'
 import { registerOperationRoutes } from './routes/operations.js'
 import { v1Routes } from './routes/v1/index.js'
 import { strictValidatorCompiler } from './validation.js'
+
+// Fastify's default (100) sends a longer path parameter to the not-found handler ("no route"),
+// which hides the route's own, more useful 400 for an id that is merely too long.
+const MAX_PARAM_LENGTH = 500
 
 export interface BuildAppOptions {
   config: ServerConfig
@@ -42,6 +50,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     genReqId,
     requestIdHeader: false,
     return503OnClosing: true,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: sendFrameworkError,
   })
   app.setValidatorCompiler(strictValidatorCompiler)
   registerRequestIdEcho(app)

@@ -10,34 +10,52 @@ import { StoreError } from '../store/errors.js'
 import { noteAuthFailure } from './auth/plugin.js'
 import { ApiError, errorBody } from './errors.js'
 import type { ApiErrorCode } from './errors.js'
+import { REQUEST_ID_HEADER } from './request-id.js'
 import { validationDetails } from './validation.js'
 
 const JSON_TYPE = 'application/json; charset=utf-8'
 
 export function registerErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const apiError = toApiError(error, request)
-    if (apiError.statusCode >= 500) {
-      request.log.error({ err: error, code: apiError.code }, 'request failed')
-    } else {
-      request.log.info({ code: apiError.code, reason: apiError.reason }, apiError.message)
-    }
-    if (apiError.statusCode === 401 || apiError.statusCode === 403) {
-      noteAuthFailure(request, apiError)
-    }
-    if (apiError.statusCode === 401) {
-      // RFC 6750 §3: say what scheme to use, and that a presented token was refused.
-      const refused = request.headers.authorization !== undefined ? ', error="invalid_token"' : ''
-      reply.header('www-authenticate', `Bearer realm="auditseal"${refused}`)
-    }
-    // An export may have named its file before failing; this answer is not that file.
-    reply.removeHeader('content-disposition')
-    return reply
-      .code(apiError.statusCode)
-      .headers(apiError.headers)
-      .type(JSON_TYPE)
-      .send(errorBody(apiError))
-  })
+  app.setErrorHandler(sendError)
+}
+
+/**
+ * Fastify's `frameworkErrors`: a URL the router cannot read (malformed percent-encoding) is
+ * refused before any route, hook or error handler is chosen, so Fastify would answer with its
+ * own body. Answered here like every other error instead; no onRequest hook ran, so the
+ * request id is echoed here too.
+ */
+export function sendFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  reply.header(REQUEST_ID_HEADER, request.id)
+  void sendError(error, request, reply)
+}
+
+function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const apiError = toApiError(error, request)
+  if (apiError.statusCode >= 500) {
+    request.log.error({ err: error, code: apiError.code }, 'request failed')
+  } else {
+    request.log.info({ code: apiError.code, reason: apiError.reason }, apiError.message)
+  }
+  if (apiError.statusCode === 401 || apiError.statusCode === 403) {
+    noteAuthFailure(request, apiError)
+  }
+  if (apiError.statusCode === 401) {
+    // RFC 6750 §3: say what scheme to use, and that a presented token was refused.
+    const refused = request.headers.authorization !== undefined ? ', error="invalid_token"' : ''
+    reply.header('www-authenticate', `Bearer realm="auditseal"${refused}`)
+  }
+  // An export may have named its file before failing; this answer is not that file.
+  reply.removeHeader('content-disposition')
+  return reply
+    .code(apiError.statusCode)
+    .headers(apiError.headers)
+    .type(JSON_TYPE)
+    .send(errorBody(apiError))
 }
 
 /** Unknown routes answer like every other error (and are rate-limited like them). */
@@ -61,6 +79,13 @@ export function toApiError(error: unknown, request: FastifyRequest): ApiError {
   if (error instanceof DbError && error.code === 'DATABASE_UNREACHABLE') {
     return new ApiError('unavailable', undefined, { headers: { 'retry-after': '5' }, cause: error })
   }
+  const retryAfter = retryAfterForSqlState(error)
+  if (retryAfter !== undefined) {
+    return new ApiError('unavailable', undefined, {
+      headers: { 'retry-after': retryAfter },
+      cause: error,
+    })
+  }
   if (isFastifyError(error)) {
     const mapped = fromFastifyError(error)
     if (mapped !== undefined) return mapped
@@ -70,6 +95,26 @@ export function toApiError(error: unknown, request: FastifyRequest): ApiError {
     `an internal error occurred; quote request id ${request.id} when reporting it`,
     { cause: error },
   )
+}
+
+// SQLSTATEs (PostgreSQL, appendix A) of failures that the same request may well not meet again:
+// a lost race (serialization failure, deadlock: the transaction was rolled back, so a retry is
+// safe and soon), and a server shutting down, starting, full of connections or cut off.
+const RETRY_SOON = new Set(['40001', '40P01'])
+const RETRY_LATER = new Set(['57P01', '57P02', '57P03', '53300'])
+const CONNECTION_EXCEPTION = /^08[0-9A-Z]{3}$/
+
+/**
+ * Retry-After, in seconds, for a database error worth retrying; undefined for anything else.
+ * node-postgres and PGlite both throw an Error whose `code` is the SQLSTATE.
+ */
+function retryAfterForSqlState(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined
+  const code = (error as { code?: unknown }).code
+  if (typeof code !== 'string') return undefined
+  if (RETRY_SOON.has(code)) return '1'
+  if (RETRY_LATER.has(code) || CONNECTION_EXCEPTION.test(code)) return '5'
+  return undefined
 }
 
 function fromStoreError(error: StoreError): ApiError {
@@ -95,6 +140,11 @@ function isFastifyError(error: unknown): error is FastifyError {
   return error instanceof Error && typeof (error as FastifyError).code === 'string'
 }
 
+const URL_PROBLEMS: Readonly<Record<string, string>> = {
+  FST_ERR_BAD_URL: 'the URL path is not valid: malformed percent-encoding',
+  FST_ERR_MAX_PARAM_LENGTH: 'the URL path is not valid: a path parameter is too long',
+}
+
 /** Fastify's own 4xx errors; undefined for anything that must be answered as internal. */
 function fromFastifyError(error: FastifyError): ApiError | undefined {
   if (error.validation !== undefined) {
@@ -118,6 +168,11 @@ function fromFastifyError(error: FastifyError): ApiError | undefined {
   }
   const code = byCode[error.code]
   if (code !== undefined) return new ApiError(code, undefined, { reason: error.message })
+  // The router's (frameworkErrors): Fastify's messages quote the whole path, of any length.
+  const urlProblem = URL_PROBLEMS[error.code]
+  if (urlProblem !== undefined) {
+    return new ApiError('invalid_request', urlProblem, { reason: error.message })
+  }
   const status = error.statusCode ?? 500
   if (status >= 500 || status < 400 || !error.code.startsWith('FST_')) return undefined
   const byStatus: Record<number, ApiErrorCode> = {

@@ -18,6 +18,7 @@ export const API_ERRORS = {
     message: "an event names another tenant than the credential's; nothing was stored",
   },
   not_found: { status: 404, message: 'not found' },
+  conflict: { status: 409, message: 'the request conflicts with what is stored' },
   payload_too_large: { status: 413, message: 'the request body is too large' },
   unsupported_media_type: {
     status: 415,

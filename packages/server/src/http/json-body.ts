@@ -13,6 +13,10 @@ import { ApiError } from './errors.js'
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
 
+// `utf8` is not a registered charset name, but clients send it, and WHATWG Encoding (which
+// browsers and TextDecoder follow) takes it as a label of UTF-8.
+const UTF8_CHARSET = /^utf-?8$/i
+
 export function registerJsonBodyParser(app: FastifyInstance): void {
   app.removeAllContentTypeParsers()
   app.addContentTypeParser(
@@ -23,6 +27,13 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       body: Buffer,
       done: (error: Error | null, value?: unknown) => void,
     ) => {
+      // Some clients label every request JSON, a DELETE with nothing in it too. Where the
+      // route takes no body, nothing sent is no body, not a malformed one; where it takes one,
+      // an empty body stays invalid_json.
+      if (body.length === 0 && request.routeOptions.schema?.body === undefined) {
+        done(null, undefined)
+        return
+      }
       try {
         done(null, parseJsonBody(request.headers['content-type'], body))
       } catch (error) {
@@ -34,7 +45,7 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
 
 export function parseJsonBody(contentType: string | undefined, body: Uint8Array): unknown {
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '')?.[1]
-  if (charset !== undefined && charset.toLowerCase() !== 'utf-8') {
+  if (charset !== undefined && !UTF8_CHARSET.test(charset)) {
     throw new ApiError(
       'unsupported_media_type',
       `charset ${JSON.stringify(charset)} is not supported: send UTF-8`,

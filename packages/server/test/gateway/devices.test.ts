@@ -4,6 +4,7 @@
 import type { AuditEvent } from '@auditseal/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Device } from '../../src/gateway/index.js'
+import { API_ERRORS } from '../../src/http/errors.js'
 import { ENGINES } from '../support/databases.js'
 import type { TestDatabase } from '../support/databases.js'
 import { newTenantId } from '../support/events.js'
@@ -104,6 +105,9 @@ describe.each(ENGINES)('device gateway on $name', ({ create }) => {
             message: 'a device with serial number "DUP-1" already exists',
           },
         })
+        expect(response.headers['content-type']).toBe('application/json; charset=utf-8')
+        // A code of the one registry (errors.ts), which docs/api.md lists.
+        expect(API_ERRORS).toHaveProperty('conflict', expect.objectContaining({ status: 409 }))
 
         const events = await eventsOf(gateway, t.id)
         expect(events.map((e) => e.type)).toEqual(['device.created', 'device.creation_failed'])
@@ -156,6 +160,62 @@ describe.each(ENGINES)('device gateway on $name', ({ create }) => {
           error: { code },
         })
         expect(events[0]?.error?.message).toContain(detail)
+      })
+
+      it.each([
+        ['serial_number', { serial_number: '\ud800' }],
+        ['serial_number', { serial_number: 'SN-\udc00-1' }],
+        ['name', { serial_number: 'SN-LONE-1', name: 'left \ud83d alone' }],
+        ['model', { serial_number: 'SN-LONE-2', model: '\ude00' }],
+      ])(
+        'answers 400 naming %s for a lone surrogate, instead of storing U+FFFD',
+        async (field, body) => {
+          const t = await tenant()
+          const response = await gateway.app.inject({
+            method: 'POST',
+            url: '/devices',
+            headers: t.headers,
+            payload: body,
+          })
+          expect(response.statusCode).toBe(400)
+          expect(json(response)).toMatchObject({
+            error: {
+              code: 'invalid_request',
+              details: [expect.objectContaining({ location: 'body', path: field })],
+            },
+          })
+          const list = json<{ devices: Device[] }>(
+            await gateway.app.inject({ url: '/devices', headers: t.headers }),
+          )
+          expect(list.devices).toEqual([])
+          expect((await eventsOf(gateway, t.id)).map((e) => e.type)).toEqual([
+            'device.creation_failed',
+          ])
+        },
+      )
+
+      it('accepts characters outside the BMP, written as surrogate pairs', async () => {
+        const t = await tenant()
+        const device = await createDevice(t.headers, {
+          serial_number: 'SN-\ud83d\ude00',
+          name: '\u{1F600} sensor',
+        })
+        expect(device).toMatchObject({ serial_number: 'SN-😀', name: '😀 sensor' })
+      })
+
+      it('refuses a lone surrogate in a PATCH too', async () => {
+        const t = await tenant()
+        const device = await createDevice(t.headers)
+        const response = await gateway.app.inject({
+          method: 'PATCH',
+          url: `/devices/${device.id}`,
+          headers: t.headers,
+          payload: { name: 'x\udfff' },
+        })
+        expect(response.statusCode).toBe(400)
+        expect(json(response)).toMatchObject({
+          error: { details: [expect.objectContaining({ location: 'body', path: 'name' })] },
+        })
       })
 
       it('answers 400 for a body that is not JSON, and records it', async () => {
@@ -214,6 +274,22 @@ describe.each(ENGINES)('device gateway on $name', ({ create }) => {
       expect(
         (await gateway.app.inject({ url: '/devices/nope', headers: t.headers })).statusCode,
       ).toBe(400)
+      const badEncoding = await gateway.app.inject({ url: '/devices/%E0%A4%A', headers: t.headers })
+      expect(badEncoding.statusCode).toBe(400)
+      expect(json(badEncoding)).toEqual({
+        error: {
+          code: 'invalid_request',
+          message: 'the URL path is not valid: malformed percent-encoding',
+        },
+      })
+      const long = await gateway.app.inject({
+        url: `/devices/${'0'.repeat(101)}`,
+        headers: t.headers,
+      })
+      expect(long.statusCode).toBe(400)
+      expect(json(long)).toMatchObject({
+        error: { code: 'invalid_request', details: [expect.objectContaining({ path: 'id' })] },
+      })
       expect(
         (await gateway.app.inject({ url: '/devices?limit=0', headers: t.headers })).statusCode,
       ).toBe(400)
@@ -360,6 +436,41 @@ describe.each(ENGINES)('device gateway on $name', ({ create }) => {
       })
       expect(events[2]).toMatchObject({ target: { id: device.id }, error: { code: 'not_found' } })
     })
+
+    it('deletes when the request says Content-Type: application/json but has no body', async () => {
+      const t = await tenant()
+      const device = await createDevice(t.headers, { serial_number: 'D-2' })
+      const response = await gateway.app.inject({
+        method: 'DELETE',
+        url: `/devices/${device.id}`,
+        headers: { ...t.headers, 'content-type': 'application/json' },
+        payload: '',
+      })
+      expect(response.statusCode, response.body).toBe(204)
+      const events = await eventsOf(gateway, t.id)
+      expect(events.map((e) => [e.type, e.outcome])).toEqual([
+        ['device.created', 'success'],
+        ['device.deleted', 'success'],
+      ])
+    })
+
+    it('still refuses an empty JSON body where the route takes one (POST, PATCH)', async () => {
+      const t = await tenant()
+      const device = await createDevice(t.headers)
+      for (const [method, url] of [
+        ['POST', '/devices'],
+        ['PATCH', `/devices/${device.id}`],
+      ] as const) {
+        const response = await gateway.app.inject({
+          method,
+          url,
+          headers: { ...t.headers, 'content-type': 'application/json' },
+          payload: '',
+        })
+        expect(response.statusCode).toBe(400)
+        expect(json(response)).toMatchObject({ error: { code: 'invalid_json' } })
+      }
+    })
   })
 
   describe('GET /openapi.json', () => {
@@ -372,6 +483,20 @@ describe.each(ENGINES)('device gateway on $name', ({ create }) => {
       expect(Object.keys(paths['/devices'] ?? {}).sort()).toEqual(['get', 'post'])
       expect(Object.keys(paths['/devices/{id}'] ?? {}).sort()).toEqual(['delete', 'get', 'patch'])
       expect(paths['/devices']?.post?.security).toEqual([{ bearer: [] }])
+    })
+
+    it('documents 409, 413 and 415 as JSON errors of the routes that take a body', async () => {
+      type Operation = { responses: Record<string, { content?: Record<string, unknown> }> }
+      const paths = json<{ paths: Record<string, Record<string, Operation>> }>(
+        await gateway.app.inject({ url: '/openapi.json' }),
+      ).paths
+      for (const operation of [paths['/devices']?.post, paths['/devices/{id}']?.patch]) {
+        for (const status of ['409', '413', '415']) {
+          expect(Object.keys(operation?.responses[status]?.content ?? {})).toEqual([
+            'application/json',
+          ])
+        }
+      }
     })
   })
 

@@ -318,6 +318,17 @@ describe.each(ENGINES)('events API on $name', ({ create }) => {
         expect(utf8.statusCode).toBe(201)
       })
 
+      it.each(['utf8', 'UTF8', '"utf8"'])(
+        'is not refused for charset=%s, an alias of UTF-8',
+        async (charset) => {
+          const response = await postRaw(
+            JSON.stringify({ events: [makeEvent(t.tenant, 10)] }),
+            `application/json; charset=${charset}`,
+          )
+          expect(response.statusCode, response.body).toBe(201)
+        },
+      )
+
       it('the body is over the body limit (413)', async () => {
         const before = await storedCount(t.db, t.tenant)
         const huge = JSON.stringify({ events: [{ data: { x: 'x'.repeat(5 * 1024 * 1024) } }] })
@@ -424,6 +435,13 @@ describe.each(ENGINES)('events API on $name', ({ create }) => {
       ['from=yesterday', 'from'],
       ['from=2026-02-30T00:00:00Z', 'from'],
       ['to=2026-01-01', 'to'],
+      // Values RFC 3339 or the date-time format allow but PostgreSQL refuses (once a 500):
+      // year 0000, an RFC 9557 time zone suffix, offsets beyond ±15:59.
+      ['from=0000-01-01T00:00:00Z', 'from'],
+      ['from=2024-01-01T00:00:00Z%5BEurope%2FParis%5D', 'from'],
+      ['to=2024-01-01T00:00:00%2B16:00', 'to'],
+      ['from=9999-12-31T23:59:59-23:59', 'from'],
+      ['to=2024-01-01T00:00:00-16:00', 'to'],
       ['q=', 'q'],
       ['bogus=1', 'bogus'],
       ['type=a.b&type=c.d', 'type'],
@@ -435,6 +453,16 @@ describe.each(ENGINES)('events API on $name', ({ create }) => {
       expect(error.details).toContainEqual(
         expect.objectContaining({ location: 'query', path: field }),
       )
+    })
+
+    it.each([
+      ['the first instant of year 0001, east of UTC', '0001-01-01T00:00:00+15:59'],
+      ['the last instant of year 9999, west of UTC', '9999-12-31T23:59:59.999999-15:59'],
+      ['a leap second', '2016-12-31T23:59:60Z'],
+    ])('accepts from/to at the edges: %s', async (_what, instant) => {
+      const value = encodeURIComponent(instant)
+      expect((await list(`?from=${value}`, listing)).statusCode).toBe(200)
+      expect((await list(`?to=${value}`, listing)).statusCode).toBe(200)
     })
 
     it('refuses from after to', async () => {
@@ -480,6 +508,45 @@ describe.each(ENGINES)('events API on $name', ({ create }) => {
         expect.objectContaining({ location: 'path', path: 'id' }),
       ])
     })
+
+    it('answers an id over 100 characters with the route’s 400, not 404 no route', async () => {
+      const response = await t.app.inject({
+        url: `/v1/events/${'a'.repeat(150)}`,
+        headers: t.auth.read,
+      })
+      expect(response.statusCode).toBe(400)
+      expect(apiError(response)).toMatchObject({
+        code: 'invalid_request',
+        details: [expect.objectContaining({ location: 'path', path: 'id' })],
+      })
+      // Past the router's limit too, in the error format, without quoting the path back.
+      const huge = await t.app.inject({
+        url: `/v1/events/${'a'.repeat(600)}`,
+        headers: t.auth.read,
+      })
+      expect(huge.statusCode).toBe(400)
+      expect(apiError(huge)).toEqual({
+        code: 'invalid_request',
+        message: 'the URL path is not valid: a path parameter is too long',
+      })
+    })
+
+    it.each(['/v1/events/%zz', '/v1/events/%E0%A4%A'])(
+      'answers malformed percent-encoding (%s) with 400 invalid_request in the error format',
+      async (url) => {
+        const response = await t.app.inject({
+          url,
+          headers: { ...t.auth.read, 'x-request-id': 'req-bad-url' },
+        })
+        expect(response.statusCode).toBe(400)
+        expect(response.headers['content-type']).toBe('application/json; charset=utf-8')
+        expect(response.headers['x-request-id']).toBe('req-bad-url')
+        expect(apiError(response)).toEqual({
+          code: 'invalid_request',
+          message: 'the URL path is not valid: malformed percent-encoding',
+        })
+      },
+    )
   })
 })
 

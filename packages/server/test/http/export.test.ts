@@ -136,6 +136,21 @@ describe.each(ENGINES)('export API on $name', ({ create }) => {
     }
   })
 
+  it.each([
+    ['from', '0000-01-01T00:00:00Z'],
+    ['from', '2024-01-01T00:00:00Z[Europe/Paris]'],
+    ['to', '2024-01-01T00:00:00+16:00'],
+    ['to', '9999-12-31T23:59:59-23:59'],
+  ])('refuses %s=%s, which PostgreSQL cannot read, as 400 naming it', async (name, value) => {
+    const url = `/v1/export?${name}=${encodeURIComponent(value)}`
+    const response = await t.app.inject({ url, headers: t.auth.read })
+    expect(response.statusCode).toBe(400)
+    expect(apiError(response)).toMatchObject({
+      code: 'invalid_request',
+      details: [expect.objectContaining({ location: 'query', path: name })],
+    })
+  })
+
   it('streams to a slow reader over a real socket without buffering the whole export', async () => {
     await t.app.listen({ host: '127.0.0.1', port: 0 })
     try {

@@ -65,5 +65,23 @@ export const errorResponses = {
   503: ErrorResponse,
 } as const
 
+/** The error responses of a route that takes a JSON body: too large, or not JSON in UTF-8. */
+export const bodyErrorResponses = {
+  413: ErrorResponse,
+  415: ErrorResponse,
+} as const
+
+/**
+ * A success response of text that is not JSON, under each of its media types. A route's
+ * `produces` would give those types to every response, its errors too, which are JSON.
+ */
+export function mediaResponse(description: string, mediaTypes: readonly string[]) {
+  const schema = Type.String()
+  return {
+    description,
+    content: Object.fromEntries(mediaTypes.map((mediaType) => [mediaType, { schema }])),
+  }
+}
+
 /** OpenAPI: the route takes `Authorization: Bearer <API key or JWT>`. */
 export const bearerSecurity = [{ bearer: [] }]

@@ -12,8 +12,17 @@ import { queryText, stringEnum } from './common.js'
 const TYPE_FILTER =
   '^(?:[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*){1,7}|[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*){0,6}\\.\\*)$'
 
+// RFC 3339's date-time, narrowed to what PostgreSQL's timestamptz reads: year 0001 or later
+// (it has no year 0000), an offset of at most ±15:59 (it refuses ±16:00 and beyond), and no
+// RFC 9557 suffix such as [Europe/Paris], which the date-time format allows. Every instant so
+// written, offset applied, lies within PostgreSQL's range (4713 BC to 294276 AD). The format
+// still checks the calendar (no February 30) and the clock (a :60 second only at 23:59 UTC).
+const RFC3339_FOR_POSTGRES =
+  '^(?!0000)[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?' +
+  '(?:[Zz]|[+-](?:0[0-9]|1[0-5]):[0-5][0-9])$'
+
 const OccurredAt = (description: string) =>
-  Type.String({ format: 'date-time', maxLength: 64, description })
+  Type.String({ format: 'date-time', pattern: RFC3339_FOR_POSTGRES, maxLength: 64, description })
 
 export const eventFilterQuery = {
   type: Type.Optional(
@@ -28,8 +37,10 @@ export const eventFilterQuery = {
   target_type: Type.Optional(queryText('target.type, exactly')),
   target_id: Type.Optional(queryText('target.id, exactly')),
   outcome: Type.Optional(stringEnum(OUTCOMES)),
-  from: Type.Optional(OccurredAt('occurred_at ≥ from (RFC 3339)')),
-  to: Type.Optional(OccurredAt('occurred_at < to (RFC 3339)')),
+  from: Type.Optional(
+    OccurredAt('occurred_at ≥ from (RFC 3339, years 0001–9999, offset ≤ ±15:59)'),
+  ),
+  to: Type.Optional(OccurredAt('occurred_at < to (RFC 3339, years 0001–9999, offset ≤ ±15:59)')),
   q: Type.Optional(queryText('words that must all occur in the event (simple text search)', 256)),
 }
 

@@ -2,12 +2,11 @@
 // events but no checkpoint yet (the checkpointer runs every second) gets one signed now, so
 // the answer is 404 only for an empty log.
 
-import { Type } from 'typebox'
 import { requireRoles } from '../../../auth/plugin.js'
 import type { ApiApp, ApiContext } from '../../../context.js'
 import { principalOf } from '../../../context.js'
 import { ApiError } from '../../../errors.js'
-import { bearerSecurity, errorResponses } from '../../../schemas/common.js'
+import { bearerSecurity, errorResponses, mediaResponse } from '../../../schemas/common.js'
 
 export function registerLatestCheckpoint(app: ApiApp, ctx: ApiContext): void {
   app.get(
@@ -18,9 +17,8 @@ export function registerLatestCheckpoint(app: ApiApp, ctx: ApiContext): void {
         summary: 'The latest signed checkpoint',
         tags: ['checkpoints'],
         security: bearerSecurity,
-        produces: ['text/plain'],
         response: {
-          200: Type.String({ description: 'a C2SP signed checkpoint note' }),
+          200: mediaResponse('a C2SP signed checkpoint note', ['text/plain']),
           ...errorResponses,
         },
       },

@@ -8,6 +8,7 @@ import { principalOf } from '../../../context.js'
 import {
   Base64Hash,
   bearerSecurity,
+  bodyErrorResponses,
   errorResponses,
   stringEnum,
   treeInteger,
@@ -61,7 +62,11 @@ export function registerCreateEvents(app: ApiApp, ctx: ApiContext): void {
         tags: ['events'],
         security: bearerSecurity,
         body: Body,
-        response: { 201: Type.Object({ events: Type.Array(Acknowledgement) }), ...errorResponses },
+        response: {
+          201: Type.Object({ events: Type.Array(Acknowledgement) }),
+          ...errorResponses,
+          ...bodyErrorResponses,
+        },
       },
     },
     async (request, reply) => {

@@ -4,7 +4,12 @@ import { Type } from 'typebox'
 import { requireRoles } from '../../../auth/plugin.js'
 import type { ApiApp, ApiContext } from '../../../context.js'
 import { principalOf, sendPrebuilt } from '../../../context.js'
-import { bearerSecurity, errorResponses, stringEnum } from '../../../schemas/common.js'
+import {
+  bearerSecurity,
+  errorResponses,
+  mediaResponse,
+  stringEnum,
+} from '../../../schemas/common.js'
 import { eventFilterOf, eventFilterQuery } from '../../../schemas/event-filter.js'
 import { startExport } from '../../../services/export-stream.js'
 
@@ -35,9 +40,8 @@ export function registerExport(app: ApiApp, ctx: ApiContext): void {
         tags: ['events'],
         security: bearerSecurity,
         querystring: Query,
-        produces: ['application/x-ndjson', 'text/csv'],
         response: {
-          200: Type.String({ description: 'the export file' }),
+          200: mediaResponse('the export file', ['application/x-ndjson', 'text/csv']),
           ...errorResponses,
         },
       },
