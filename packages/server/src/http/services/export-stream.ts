@@ -4,7 +4,8 @@
 // page and a slow client slows the reads (Readable.from pulls only when the socket drains).
 //
 // The export is a snapshot: it stops at the tree size the log had when it began, so a log
-// that keeps growing cannot make it endless, and it pairs with a checkpoint of that size.
+// that keeps growing cannot make it endless. That size need not be signed yet: events past
+// the newest checkpoint at or below it are what the verifier reports as an unsigned tail.
 
 import { Readable } from 'node:stream'
 import type { EventFilter } from '../../store/event-filter.js'
