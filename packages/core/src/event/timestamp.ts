@@ -30,6 +30,21 @@ export function isEventTimestamp(value: string): boolean {
   const hour = digits(value, 11, 2)
   const minute = digits(value, 14, 2)
   const second = digits(value, 17, 2)
+  return isCalendarTime(year, month, day, hour, minute, second)
+}
+
+/**
+ * True for a date of the proleptic Gregorian calendar from year 0001 (PostgreSQL has no year
+ * 0000) and a time of day without leap seconds; -1 (digits() of a non-digit) is never valid.
+ */
+export function isCalendarTime(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+): boolean {
   return (
     year >= 1 &&
     month >= 1 &&

@@ -1,10 +1,11 @@
 // `auditseal api-key create`: a new API key for one tenant, printed once. The key goes alone
 // to standard output (so a script can capture it), what it is to standard error. Only a hash
-// of it is stored.
+// of it is stored. `auditseal api-key revoke`: the server refuses the key from then on.
 
 import type { Command } from 'commander'
 import { ConfigError } from '../config/errors.js'
 import { loadConfig } from '../config/load.js'
+import type { Store } from '../db/database.js'
 import type { ApiKeyScope } from '../http/auth/types.js'
 import { API_KEY_SCOPES, isApiKeyScope } from '../http/auth/types.js'
 import { parseTenantFlag } from './flags.js'
@@ -16,6 +17,15 @@ export interface ApiKeyCreateFlags {
   dataDir?: string
   databaseUrl?: string
 }
+
+export interface ApiKeyRevokeFlags {
+  tenant: string
+  dataDir?: string
+  databaseUrl?: string
+}
+
+// The id `create` prints, or the whole key (`ask_<id>_<secret>`), of which only the id is used.
+const KEY_ID = /^(?:ask_)?([0-9a-f]{24})(?:_[A-Za-z0-9_-]{43})?$/
 
 export function registerApiKey(program: Command): void {
   const apiKey = program.command('api-key').description('Manage API keys of the HTTP API.')
@@ -41,6 +51,21 @@ export function registerApiKey(program: Command): void {
       )
       process.stdout.write(`${created.key}\n`)
     })
+  apiKey
+    .command('revoke')
+    .description(
+      'Revoke an API key of a tenant, at once and for good: the server refuses it from then ' +
+        'on. An id that names no unrevoked key of the tenant (unknown, or revoked already) is ' +
+        'an error (exit 2). With the embedded database, stop `auditseal serve` first.',
+    )
+    .argument('<id>', 'the key id `api-key create` printed (24 hex digits), or the key itself')
+    .requiredOption('--tenant <uuid>', 'the tenant the key belongs to')
+    .option('--data-dir <dir>', 'the embedded database (default ./.auditseal)')
+    .option('--database-url <url>', 'PostgreSQL primary instead (env DATABASE_URL)')
+    .action(async (id: string, flags: ApiKeyRevokeFlags) => {
+      const revoked = await runApiKeyRevoke(id, flags)
+      process.stderr.write(`API key ${revoked.id} of tenant ${revoked.tenantId} is revoked.\n`)
+    })
 }
 
 export async function runApiKeyCreate(
@@ -52,6 +77,53 @@ export async function runApiKeyCreate(
   if (flags.name !== undefined && (flags.name.length < 1 || flags.name.length > 200)) {
     throw new ConfigError('--name: a key name has 1 to 200 characters')
   }
+  const created = await withStore(flags, env, async (store) => {
+    const { createApiKey } = await import('../http/auth/api-keys.js')
+    return createApiKey(store.write, {
+      tenantId,
+      scopes,
+      ...(flags.name !== undefined && { name: flags.name }),
+    })
+  })
+  return { ...created, tenantId, scopes }
+}
+
+/**
+ * Revokes the tenant's key `id`. Throws a ConfigError (exit 2) for a malformed id, and for an
+ * id that names no unrevoked key of the tenant: a mistyped id must not look like success.
+ */
+export async function runApiKeyRevoke(
+  id: string,
+  flags: ApiKeyRevokeFlags,
+  env = process.env,
+): Promise<{ id: string; tenantId: string }> {
+  const keyId = KEY_ID.exec(id)?.[1]
+  if (keyId === undefined) {
+    throw new ConfigError(
+      `${JSON.stringify(id)} is not an API key id (24 lowercase hex digits, as ` +
+        '`api-key create` prints it) or an API key',
+    )
+  }
+  const tenantId = parseTenantFlag(flags.tenant)
+  const revoked = await withStore(flags, env, async (store) => {
+    const { revokeApiKey } = await import('../http/auth/api-keys.js')
+    return revokeApiKey(store.write, tenantId, keyId)
+  })
+  if (!revoked) {
+    throw new ConfigError(
+      `tenant ${tenantId} has no API key ${keyId} that is not revoked already ` +
+        '(check the id and --tenant)',
+    )
+  }
+  return { id: keyId, tenantId }
+}
+
+/** Opens the store the flags name (the embedded database by default) for `use`, then closes it. */
+async function withStore<T>(
+  flags: { dataDir?: string; databaseUrl?: string },
+  env: NodeJS.ProcessEnv,
+  use: (store: Store) => Promise<T>,
+): Promise<T> {
   const config = loadConfig(
     {
       ...(flags.dataDir !== undefined && { dataDir: flags.dataDir }),
@@ -60,22 +132,14 @@ export async function runApiKeyCreate(
     env,
   )
   // Loaded on use: the database engines are heavy, and other commands need not load them.
-  const [{ openStore }, { createApiKey }] = await Promise.all([
-    import('../db/store.js'),
-    import('../http/auth/api-keys.js'),
-  ])
+  const { openStore } = await import('../db/store.js')
   const store = await openStore({
     ...(config.databaseUrl !== undefined && { writeUrl: config.databaseUrl }),
     dataDir: config.dataDir,
     applicationName: 'auditseal api-key',
   })
   try {
-    const created = await createApiKey(store.write, {
-      tenantId,
-      scopes,
-      ...(flags.name !== undefined && { name: flags.name }),
-    })
-    return { ...created, tenantId, scopes }
+    return await use(store)
   } finally {
     await store.close()
   }

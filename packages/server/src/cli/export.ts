@@ -2,8 +2,8 @@
 // [filters] [--out FILE]`: a tenant's events to a file or standard output, with a progress bar
 // on a terminal. NDJSON is what `auditseal verify --export` checks.
 
-import { createWriteStream } from 'node:fs'
-import { rename, rm } from 'node:fs/promises'
+import type { FileHandle } from 'node:fs/promises'
+import { open, rename, rm } from 'node:fs/promises'
 import { finished } from 'node:stream/promises'
 import type { Writable } from 'node:stream'
 import type { Command } from 'commander'
@@ -14,9 +14,10 @@ import type { EventFilter } from '../store/event-filter.js'
 import { VerifyError } from '../verify/errors.js'
 import type { ExportFormat } from '../verify/exporter.js'
 import { exportFromApi, exportFromDatabase } from '../verify/exporter.js'
+import type { Progress } from '../verify/progress.js'
 import { NO_PROGRESS, terminalProgress } from '../verify/progress.js'
 import { ApiClient } from '../verify/sources/api-client.js'
-import { parseTenantFlag } from './flags.js'
+import { parseTenantFlag, parseTimeRange } from './flags.js'
 
 export interface ExportFlags {
   format: ExportFormat
@@ -78,8 +79,11 @@ export function registerExport(program: Command): void {
     .option('--target-type <type>', 'target.type, exactly')
     .option('--target-id <id>', 'target.id, exactly')
     .addOption(new Option('--outcome <outcome>', 'success or failure').choices([...OUTCOMES]))
-    .option('--from <time>', 'occurred_at at or after this RFC 3339 time')
-    .option('--to <time>', 'occurred_at before this RFC 3339 time')
+    .option(
+      '--from <time>',
+      'occurred_at at or after this RFC 3339 time, e.g. 2024-03-07T10:00:00Z',
+    )
+    .option('--to <time>', 'occurred_at before this RFC 3339 time (with Z or ±HH:MM)')
     .option('--q <words>', 'words that must all occur in the event')
     .option('--no-progress', 'no progress bar, even on a terminal')
     .action(async (flags: ExportFlags) => {
@@ -88,65 +92,99 @@ export function registerExport(program: Command): void {
 }
 
 export async function runExport(flags: ExportFlags): Promise<number> {
-  for (const name of ['from', 'to'] as const) {
-    const value = flags[name]
-    if (value !== undefined && Number.isNaN(Date.parse(value))) {
-      throw new VerifyError('USAGE', `--${name}: ${JSON.stringify(value)} is not an RFC 3339 time`)
+  // Every flag is checked before anything is opened: a usage error leaves no file behind.
+  parseTimeRange(flags.from, flags.to)
+  const source = openSource(flags)
+  try {
+    const progress = flags.progress === false ? NO_PROGRESS : terminalProgress(process.stderr)
+    const output = await openOutput(flags.out)
+    let count: number
+    try {
+      const exporting = source.run(output.out, progress)
+      exporting.catch(() => {}) // when the output fails first, the export's own error is moot
+      count = await Promise.race([exporting, output.failed])
+      await output.commit()
+    } catch (error) {
+      await output.abort()
+      throw error
+    } finally {
+      progress.stop() // the export stops it too, unless the output failed first
     }
+    if (flags.out !== undefined)
+      process.stderr.write(`auditseal: exported ${count} events to ${flags.out}\n`)
+    return count
+  } finally {
+    await source.close()
   }
-  const fromDatabase = flags.databaseUrl !== undefined
-  if (fromDatabase === (flags.url !== undefined)) {
+}
+
+/** Where the events come from: run writes them to `out`; close ends a run still going. */
+interface Source {
+  run(out: Writable, progress: Progress): Promise<number>
+  close(): Promise<void>
+}
+
+/** The source the flags name, checked; nothing is connected yet. */
+function openSource(flags: ExportFlags): Source {
+  if ((flags.databaseUrl !== undefined) === (flags.url !== undefined)) {
     throw new VerifyError(
       'USAGE',
       'give one source: --database-url URL --tenant T, or --url U --token K',
     )
   }
-  const progress = flags.progress === false ? NO_PROGRESS : terminalProgress(process.stderr)
-  const { out, commit, abort } = openOutput(flags.out)
-  try {
-    let count: number
-    if (fromDatabase) {
-      if (flags.tenant === undefined)
-        throw new VerifyError('USAGE', '--database-url needs --tenant')
-      const db = openPostgres(flags.databaseUrl as string, {
-        max: 1,
-        applicationName: 'auditseal export',
-      })
-      try {
-        const tenant = parseTenantFlag(flags.tenant)
-        count = await exportFromDatabase({
+  if (flags.databaseUrl !== undefined) {
+    if (flags.tenant === undefined) throw new VerifyError('USAGE', '--database-url needs --tenant')
+    const tenant = parseTenantFlag(flags.tenant)
+    const db = openPostgres(flags.databaseUrl, { max: 1, applicationName: 'auditseal export' })
+    return {
+      run: (out, progress) =>
+        exportFromDatabase({
           db,
           tenant,
           format: flags.format,
           filter: filterOf(flags),
           out,
           progress,
-        })
-      } finally {
-        await db.close()
-      }
-    } else {
-      if (flags.token === undefined)
-        throw new VerifyError('USAGE', '--url needs --token (or AUDITSEAL_TOKEN)')
-      const client = new ApiClient({ url: flags.url as string, token: flags.token })
+        }),
+      close: () => db.close(),
+    }
+  }
+  if (flags.token === undefined)
+    throw new VerifyError('USAGE', '--url needs --token (or AUDITSEAL_TOKEN)')
+  // Aborted on close, so a download the output could not take does not keep the process alive.
+  const stop = new AbortController()
+  const client = new ApiClient({
+    url: flags.url as string,
+    token: flags.token,
+    fetch: (input, init) => fetch(input, { ...init, signal: stop.signal }),
+  })
+  return {
+    async run(out, progress) {
       const filters = queryOf(flags)
       const expected = Object.keys(filters).length === 0 ? (await client.log()).treeSize : undefined
-      count = await exportFromApi({
-        client,
-        format: flags.format,
-        filters,
-        expected,
-        out,
-        progress,
-      })
-    }
-    await commit()
-    if (flags.out !== undefined)
-      process.stderr.write(`auditseal: exported ${count} events to ${flags.out}\n`)
-    return count
-  } catch (error) {
-    await abort()
-    throw error
+      try {
+        return await exportFromApi({
+          client,
+          format: flags.format,
+          filters,
+          expected,
+          out,
+          progress,
+        })
+      } catch (error) {
+        // A write error is the output's; an abort is close()'s, after the output failed.
+        if (error instanceof VerifyError || stop.signal.aborted || out.errored !== null) throw error
+        // Otherwise the answer stopped before its end: the server or the network went away.
+        const cause = (error as { cause?: { message?: unknown } }).cause?.message
+        const why = `${(error as Error).message}${cause === undefined ? '' : ` (${String(cause)})`}`
+        throw new VerifyError('IO', `GET /v1/export: the answer broke off: ${why}`, {
+          cause: error,
+        })
+      }
+    },
+    async close() {
+      stop.abort()
+    },
   }
 }
 
@@ -163,12 +201,17 @@ function queryOf(flags: ExportFlags): Record<string, string> {
   return query
 }
 
-/** Standard output, or a temporary file renamed over FILE once complete. */
-function openOutput(path: string | undefined): {
+/**
+ * Standard output, or a temporary file next to FILE, created (exclusively) before the export
+ * starts and renamed over FILE once complete: a failed export never leaves a partial FILE.
+ * `failed` rejects when the file cannot be written, with what to tell the user.
+ */
+async function openOutput(path: string | undefined): Promise<{
   out: Writable
+  failed: Promise<never>
   commit: () => Promise<void>
   abort: () => Promise<void>
-} {
+}> {
   if (path === undefined) {
     // A reader that stops early (`auditseal export … | head`) closes the pipe: that ends the
     // export quietly, as it does any Unix tool. Another write error is an I/O error (exit 2).
@@ -177,19 +220,42 @@ function openOutput(path: string | undefined): {
       process.stderr.write(`auditseal: cannot write the export: ${error.message}\n`)
       process.exit(2)
     })
-    return { out: process.stdout, commit: async () => {}, abort: async () => {} }
+    return {
+      out: process.stdout,
+      failed: new Promise<never>(() => {}),
+      commit: async () => {},
+      abort: async () => {},
+    }
   }
   const temporary = `${path}.${process.pid}.tmp`
-  const out = createWriteStream(temporary, { flags: 'wx' })
+  const cannotWrite = (error: unknown) =>
+    new VerifyError('IO', `cannot write ${path}: ${(error as Error).message}`, { cause: error })
+  let file: FileHandle
+  try {
+    file = await open(temporary, 'wx')
+  } catch (error) {
+    throw cannotWrite(error)
+  }
+  const out = file.createWriteStream()
+  const failed = new Promise<never>((_resolve, reject) => {
+    out.on('error', (error) => reject(cannotWrite(error)))
+  })
+  failed.catch(() => {}) // seen through the race in runExport, or through finished() below
   return {
     out,
+    failed,
     async commit() {
       out.end()
-      await finished(out)
-      await rename(temporary, path)
+      try {
+        await finished(out)
+        await rename(temporary, path)
+      } catch (error) {
+        throw cannotWrite(error)
+      }
     },
     async abort() {
       out.destroy()
+      await finished(out).catch(() => {})
       await rm(temporary, { force: true })
     },
   }

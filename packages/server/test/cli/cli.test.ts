@@ -1,10 +1,12 @@
 // The built command line, run as a user runs it (npm test builds dist/ before the tests).
 import { execFile } from 'node:child_process'
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { parsePrivateKey, parseVerifierKey } from '@auditseal/core'
 import { nodeCrypto } from '../../src/crypto/node-crypto.js'
 import { createPostgresDatabase, type PostgresTestDatabase } from '../support/databases.js'
@@ -14,8 +16,24 @@ const CLI = new URL('../../dist/cli.js', import.meta.url).pathname
 async function auditseal(
   ...args: string[]
 ): Promise<{ code: number; stdout: string; stderr: string }> {
+  return run('node', [CLI, ...args])
+}
+
+/** auditseal with files limited to `kib` KiB (ulimit -f), so that writing one fails: EFBIG. */
+async function auditsealWithFileLimit(
+  kib: number,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  // POSIX sh counts ulimit -f in 512-byte blocks.
+  return run('sh', ['-c', `ulimit -f ${kib * 2} && exec node "$@"`, 'sh', CLI, ...args])
+}
+
+async function run(
+  file: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)('node', [CLI, ...args], {
+    const { stdout, stderr } = await promisify(execFile)(file, args, {
       env: withoutDatabaseUrl(),
     })
     return { code: 0, stdout, stderr }
@@ -95,5 +113,140 @@ describe('auditseal keygen', () => {
       expect(result.code).toBe(2)
       expect(result.stderr).toContain('invalid log name')
     }
+  })
+})
+
+describe('auditseal export --out', () => {
+  // A stand-in for the audit API: GET /v1/log, and GET /v1/export with LINES lines, or with
+  // the connection cut after the first line when the token is "cut".
+  const LINES = 2000
+  const line = (seq: number) => `${JSON.stringify({ seq, note: 'x'.repeat(500) })}\n`
+  let server: Server
+  let url: string
+  let requests: string[]
+  let dir: string
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      requests.push(request.url ?? '')
+      if (request.url === '/v1/log') {
+        response.setHeader('content-type', 'application/json')
+        response.end(JSON.stringify({ origin: 'test/x', vkey: 'test/x+0+x', tree_size: LINES }))
+        return
+      }
+      response.writeHead(200, { 'content-type': 'application/x-ndjson' })
+      if (request.headers.authorization === 'Bearer cut') {
+        response.write(line(0), () => setTimeout(() => response.socket?.destroy(), 20))
+        return
+      }
+      let body = ''
+      for (let seq = 0; seq < LINES; seq++) body += line(seq)
+      response.end(body)
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    dir = await mkdtemp(join(tmpdir(), 'auditseal-export-cli-'))
+  })
+  afterAll(async () => {
+    await new Promise((resolve) => server?.close(resolve))
+    await rm(dir, { recursive: true, force: true })
+  })
+  beforeEach(async () => {
+    requests = []
+    for (const name of await readdir(dir)) await rm(join(dir, name))
+  })
+
+  const exportTo = (out: string, ...args: string[]) => [
+    'export',
+    '--format',
+    'ndjson',
+    '--url',
+    url,
+    '--token',
+    'k',
+    '--out',
+    out,
+    ...args,
+  ]
+
+  it('writes the whole export under the name given, and nothing else', async () => {
+    const out = join(dir, 'log.ndjson')
+    const result = await auditseal(...exportTo(out, '--from', '2024-03-07T11:00:00.5+01:00'))
+    expect(result).toMatchObject({
+      code: 0,
+      stderr: `auditseal: exported ${LINES} events to ${out}\n`,
+    })
+    expect((await readFile(out, 'utf8')).split('\n')).toHaveLength(LINES + 1)
+    expect(await readdir(dir)).toEqual(['log.ndjson'])
+    expect(requests).toEqual([
+      `/v1/export?format=ndjson&from=${encodeURIComponent('2024-03-07T11:00:00.5+01:00')}`,
+    ])
+  })
+
+  it('exits 2 with one line, not a stack trace, when the file cannot be created', async () => {
+    const result = await auditseal(
+      ...['export', '--format', 'ndjson', '--url', 'http://127.0.0.1:1', '--token', 'x'],
+      ...['--out', '/nonexistent/dir/f.ndjson'],
+    )
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(
+      /^auditseal: cannot write \/nonexistent\/dir\/f\.ndjson: ENOENT: no such file or directory, open '[^\n]*'\n$/,
+    )
+  })
+
+  it.each([
+    [['--from', 'March 7 2024'], '--from: "March 7 2024" is not an RFC 3339 date-time'],
+    [['--to', '2024-03-07'], '--to: "2024-03-07" is not an RFC 3339 date-time'],
+    [
+      ['--from', '2024-03-08T00:00:00Z', '--to', '2024-03-07T00:00:00Z'],
+      '--from: "2024-03-08T00:00:00Z" is after --to "2024-03-07T00:00:00Z"',
+    ],
+    [['--url', 'ftp://x'], '--url: ftp: is not http: or https:'],
+    [['--database-url', 'postgres://nobody@127.0.0.1:1/x'], 'give one source'],
+  ])('exits 2 for %j before sending a request or creating a file', async (args, message) => {
+    const result = await auditseal(...exportTo(join(dir, 'log.ndjson'), ...args))
+    expect(result.code).toBe(2)
+    expect(result.stderr.startsWith(`auditseal: ${message}`)).toBe(true)
+    expect(result.stderr).toMatch(/^[^\n]*\n$/)
+    expect(requests).toEqual([])
+    expect(await readdir(dir)).toEqual([])
+  })
+
+  it('exits 2 for a missing --tenant or --token, leaving no file', async () => {
+    const out = join(dir, 'log.ndjson')
+    const database = ['--database-url', 'postgres://nobody@127.0.0.1:1/x']
+    for (const [args, message] of [
+      [['export', '--format', 'csv', ...database, '--out', out], '--database-url needs --tenant'],
+      [
+        ['export', '--format', 'csv', ...database, '--tenant', 'acme', '--out', out],
+        '--tenant: "acme" is not a UUID',
+      ],
+      [['export', '--format', 'csv', '--url', url, '--out', out], '--url needs --token'],
+    ] as const) {
+      const result = await auditseal(...args)
+      expect(result.code).toBe(2)
+      expect(result.stderr).toContain(`auditseal: ${message}`)
+      expect(await readdir(dir)).toEqual([])
+    }
+  })
+
+  it('leaves the file it would replace as it was when the answer breaks off midway', async () => {
+    const out = join(dir, 'log.ndjson')
+    await writeFile(out, 'the previous export\n')
+    const result = await auditseal(...exportTo(out).map((arg) => (arg === 'k' ? 'cut' : arg)))
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/^auditseal: GET \/v1\/export: the answer broke off: [^\n]*\n$/)
+    expect(await readFile(out, 'utf8')).toBe('the previous export\n')
+    expect(await readdir(dir)).toEqual(['log.ndjson'])
+  })
+
+  it('exits 2, saying why, when the file cannot take the export (EFBIG), leaving no part of it', async () => {
+    const out = join(dir, 'log.ndjson')
+    await writeFile(out, 'the previous export\n')
+    const result = await auditsealWithFileLimit(64, ...exportTo(out))
+    expect(result.code).toBe(2)
+    expect(result.stderr).toBe(`auditseal: cannot write ${out}: EFBIG: file too large, write\n`)
+    expect(await readFile(out, 'utf8')).toBe('the previous export\n')
+    expect(await readdir(dir)).toEqual(['log.ndjson'])
   })
 })

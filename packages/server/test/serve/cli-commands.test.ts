@@ -1,4 +1,4 @@
-// `auditseal serve`, `token` and `api-key create` as built: usage errors exit 2 and name the
+// `auditseal serve`, `token`, `api-key create` and `api-key revoke` as built: usage errors exit 2 and name the
 // flag or variable; the commands do what their help says.
 
 import { execFile } from 'node:child_process'
@@ -8,6 +8,8 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { decodeJwt } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openPglite } from '../../src/db/pglite.js'
+import { bearer, startTestApp } from '../http/support.js'
 import { createPgliteDatabase } from '../support/databases.js'
 
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname
@@ -148,6 +150,95 @@ describe('auditseal api-key create', () => {
     ],
   ])('exits 2 for %j', async (args, message) => {
     const result = await auditseal(['api-key', 'create', ...args, '--data-dir', dataDir])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain(message)
+  })
+})
+
+describe('auditseal api-key revoke', () => {
+  let dataDir: string
+  let drop: () => Promise<void>
+  beforeAll(async () => {
+    const made = await createPgliteDatabase()
+    await made.db.close()
+    dataDir = made.dir
+    drop = made.drop
+  })
+  afterAll(() => drop?.())
+
+  /** A new read key of TENANT, made by the command: its id and the key. */
+  async function createKey(): Promise<{ id: string; key: string }> {
+    const args = ['create', '--tenant', TENANT, '--scopes', 'read', '--data-dir', dataDir]
+    const result = await auditseal(['api-key', ...args])
+    expect(result.code).toBe(0)
+    const key = result.stdout.trim()
+    return { id: key.split('_')[1] as string, key }
+  }
+
+  /** What the server answers to GET /v1/events with the key, and why it refused it if so. */
+  async function serverAnswer(key: string): Promise<{ status: number; reasons: string[] }> {
+    const db = await openPglite(dataDir) // the embedded database: one process at a time
+    try {
+      const t = await startTestApp(db)
+      try {
+        const response = await t.app.inject({ url: '/v1/events', headers: bearer(key) })
+        return { status: response.statusCode, reasons: t.failures.map((f) => f.reason) }
+      } finally {
+        await t.close()
+      }
+    } finally {
+      await db.close()
+    }
+  }
+
+  const revoke = (id: string, tenant = TENANT) =>
+    auditseal(['api-key', 'revoke', id, '--tenant', tenant, '--data-dir', dataDir])
+
+  it('revokes a key by the id create printed: the server refuses it from then on', async () => {
+    const { id, key } = await createKey()
+    expect(await serverAnswer(key)).toEqual({ status: 200, reasons: [] })
+    const result = await revoke(id)
+    expect(result.code).toBe(0)
+    expect(result.stderr).toBe(`API key ${id} of tenant ${TENANT} is revoked.\n`)
+    expect(result.stdout).toBe('')
+    expect(await serverAnswer(key)).toEqual({
+      status: 401,
+      reasons: [`API key ${id} is revoked`],
+    })
+  })
+
+  it('takes the key itself as well, and revokes only that key', async () => {
+    const [first, second] = [await createKey(), await createKey()]
+    expect((await revoke(first.key)).code).toBe(0)
+    expect((await serverAnswer(first.key)).status).toBe(401)
+    expect((await serverAnswer(second.key)).status).toBe(200)
+  })
+
+  it('exits 2 for a key revoked already, another tenant’s key, or an unknown one', async () => {
+    const { id } = await createKey()
+    expect((await revoke(id)).code).toBe(0)
+    const other = '0190b6a4-7e5c-7000-8000-0000000a11e2'
+    for (const [keyId, tenant] of [
+      [id, TENANT],
+      [id, other],
+      ['0'.repeat(24), TENANT],
+    ] as const) {
+      const result = await revoke(keyId, tenant)
+      expect(result.code).toBe(2)
+      expect(result.stderr).toBe(
+        `auditseal: tenant ${tenant} has no API key ${keyId} that is not revoked already ` +
+          '(check the id and --tenant)\n',
+      )
+    }
+  })
+
+  it.each([
+    [['ask_123', '--tenant', TENANT], '"ask_123" is not an API key id (24 lowercase hex digits'],
+    [['0'.repeat(24), '--tenant', 'x'], '--tenant: "x" is not a UUID'],
+    [['0'.repeat(24)], "required option '--tenant <uuid>' not specified"],
+    [['--tenant', TENANT], "missing required argument 'id'"],
+  ])('exits 2 for %j', async (args, message) => {
+    const result = await auditseal(['api-key', 'revoke', ...args, '--data-dir', dataDir])
     expect(result.code).toBe(2)
     expect(result.stderr).toContain(message)
   })
