@@ -12,9 +12,9 @@ export type AuditSdkErrorCode =
   | 'SPOOL_FULL'
   /** The spool directory holds something the SDK cannot use (not a spool, unreadable). */
   | 'SPOOL_IO'
-  /** log() or logSync() after close(). */
+  /** log(), logSync() or flush() after close() (log() from the moment close() stops taking events). */
   | 'LOGGER_CLOSED'
-  /** The server refused the event for good (a 400 for it alone); it is in the dead-letter file. */
+  /** The server named the event invalid (400 invalid_event); it is in the dead-letter file. */
   | 'EVENT_REJECTED'
   /** logSync() or flush() gave up waiting; the events stay spooled and will still be delivered. */
   | 'TIMEOUT'

@@ -22,6 +22,12 @@ export type {
   SealedEventLike,
   SealFunction,
 } from './transport/in-process.js'
-export type { Acknowledgement, OutboundEvent, SendResult, Transport } from './transport/types.js'
+export type {
+  Acknowledgement,
+  EventRefusal,
+  OutboundEvent,
+  SendResult,
+  Transport,
+} from './transport/types.js'
 // The core's error for invalid events, re-exported so callers need not depend on the core.
 export { InvalidEventError } from '@auditseal/core'

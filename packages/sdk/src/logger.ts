@@ -184,8 +184,9 @@ export class AuditLogger extends EventEmitter<AuditLoggerEvents> {
    * Validates `event`, fills in `v`, `id` and `occurred_at` if absent, and appends it to the
    * spool; returns once the spool has it: in memory for the next group commit (`group`, the
    * default), in the OS (`process`), or on the disk (`strict`). Throws the
-   * core's InvalidEventError for an invalid event, and AuditOverflowError when the spool cannot
-   * take it under the `throw` policy; never for delivery problems.
+   * core's InvalidEventError for an invalid event, AuditOverflowError when the spool cannot
+   * take it under the `throw` policy (an overflow means the event is not recorded), and
+   * LOGGER_CLOSED once close() stopped taking events; never for delivery problems.
    */
   log(event: AuditEventInput): void {
     this.#append(event, this.#options.overflow === 'throw')
@@ -219,10 +220,11 @@ export class AuditLogger extends EventEmitter<AuditLoggerEvents> {
 
   /**
    * Resolves when every event logged before the call is acknowledged (or dead-lettered).
-   * With `timeoutMs`, rejects with TIMEOUT after that long; the events stay spooled.
+   * With `timeoutMs`, rejects with TIMEOUT after that long; the events stay spooled. Rejects
+   * with LOGGER_CLOSED after close().
    */
   async flush(options: { timeoutMs?: number } = {}): Promise<void> {
-    if (this.#closed) return
+    if (this.#closed) throw this.#closedError()
     const target = this.#spool.writePosition
     if (comparePositions(this.#spool.watermark, target) >= 0) return
     const done = this.#flushWaiters.wait(
@@ -240,12 +242,22 @@ export class AuditLogger extends EventEmitter<AuditLoggerEvents> {
   }
 
   /**
-   * Flushes (for at most `timeoutMs`, default closeTimeoutMs), then stops the sender and
-   * releases the spool's files, timers and lock. Events not acknowledged by then stay in the
-   * spool: the next logger on it sends them. log() keeps working until the spool is closed.
+   * Flushes (for at most `timeoutMs`, default closeTimeoutMs), then stops the sender (giving
+   * up on requests and seals in flight) and releases the spool's files, timers and lock.
+   * Events not acknowledged by then stay in the spool: the next logger on it sends them.
+   * log() keeps working until the spool takes its last records. Rejects if those cannot be
+   * written (a full disk): they stay in memory, written at process exit, the spool stays
+   * locked, and close() again tries again.
    */
   close(options: { timeoutMs?: number } = {}): Promise<void> {
-    this.#closing ??= this.#close(options.timeoutMs ?? this.#options.closeTimeoutMs)
+    this.#closing ??= this.#close(options.timeoutMs ?? this.#options.closeTimeoutMs).catch(
+      (error: unknown) => {
+        // E.g. the disk refused the last buffered records: they stay in memory (written at
+        // process exit) and the spool stays locked; close() again tries again.
+        this.#closing = undefined
+        throw error
+      },
+    )
     return this.#closing
   }
 
@@ -277,12 +289,9 @@ export class AuditLogger extends EventEmitter<AuditLoggerEvents> {
 
   /** Spools one event; returns its id, or undefined if it was dropped (drop-newest). */
   #append(input: AuditEventInput, throwOnOverflow: boolean): string | undefined {
-    if (this.#closed) {
-      throw new AuditSdkError(
-        'LOGGER_CLOSED',
-        'the audit logger is closed: events can no longer be logged',
-      )
-    }
+    // The spool stops taking records when close() begins its last commit, a little before
+    // the logger counts as closed.
+    if (this.#closed || this.#spool.closed) throw this.#closedError()
     const event = this.#prepare(input)
     const spoolBytes = this.#spool.bytes
     if (
@@ -301,6 +310,13 @@ export class AuditLogger extends EventEmitter<AuditLoggerEvents> {
       return this.#overflow(error, throwOnOverflow)
     }
     return event.id
+  }
+
+  #closedError(): AuditSdkError {
+    return new AuditSdkError(
+      'LOGGER_CLOSED',
+      'the audit logger is closed: events can no longer be logged or flushed',
+    )
   }
 
   #limits(spoolBytes: number): { spoolBytes: number; maxSpoolBytes: number } {
@@ -394,7 +410,7 @@ export class AuditLogger extends EventEmitter<AuditLoggerEvents> {
 
   async #close(timeoutMs: number): Promise<void> {
     try {
-      await this.flush({ timeoutMs })
+      if (!this.#closed) await this.flush({ timeoutMs }) // closed: this is close() again
     } catch {
       this.#report.warn(
         'close',

@@ -1,6 +1,6 @@
 // The in-process transport with a fake seal function: what a server hosting the sealer uses.
 import type { AuditEvent } from '@auditseal/core'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createAuditLogger, createInProcessTransport } from '../src/index.js'
 import type { AuditLogger, SealedEventLike, SealFunction } from '../src/index.js'
 import { testEvent } from './support/events.js'
@@ -101,6 +101,52 @@ describe('the in-process transport', () => {
     await audit.flush()
     expect(fake.sealed.get(TENANT_A)).toHaveLength(1)
     expect(audit.stats()).toMatchObject({ retries: 3, acknowledged: 2, duplicates: 1, spooled: 0 })
+  })
+
+  it('retries, and dead-letters nothing, when the seal function is bound to another tenant', async () => {
+    const fake = fakeSealer()
+    fake.failWith(() =>
+      Object.assign(new Error('event belongs to another tenant'), { code: 'TENANT_MISMATCH' }),
+    )
+    const audit = logger(fake.seal, { tenantId: TENANT_A })
+    const errors: string[] = []
+    audit.on('error', (error) => errors.push(error.message))
+    for (let i = 0; i < 4; i++) audit.log(testEvent(i))
+    await vi.waitFor(() => expect(audit.stats().retries).toBeGreaterThanOrEqual(3), {
+      timeout: 5_000,
+    })
+    expect(audit.stats()).toMatchObject({ deadLettered: 0, spooled: 4 })
+    expect(errors[0]).toContain('a configuration error')
+  })
+
+  it('keeps close() within its bound while a seal never ends; the next logger delivers', async () => {
+    const spoolDir = tempDir()
+    const hung = createAuditLogger({
+      transport: createInProcessTransport(() => new Promise(() => {})),
+      spoolDir,
+      tenantId: TENANT_A,
+      logger: false,
+    })
+    hung.log(testEvent(1))
+    await hung.ready
+    await new Promise((resolve) => setTimeout(resolve, 50)) // the seal has started
+    const outcome = await Promise.race([
+      hung.close({ timeoutMs: 100 }).then(() => 'closed'),
+      new Promise((resolve) => setTimeout(resolve, 5_000, 'still waiting')),
+    ])
+    expect(outcome).toBe('closed')
+    await expect(hung.flush()).rejects.toMatchObject({ code: 'LOGGER_CLOSED' })
+
+    const fake = fakeSealer()
+    const next = createAuditLogger({
+      transport: createInProcessTransport(fake.seal),
+      spoolDir,
+      tenantId: TENANT_A,
+      logger: false,
+    })
+    loggers.push(next)
+    await next.flush()
+    await vi.waitFor(() => expect(fake.sealed.get(TENANT_A)).toHaveLength(1), { timeout: 5_000 })
   })
 
   it('dead-letters an event the sealer refuses for good, found by bisecting', async () => {

@@ -166,8 +166,31 @@ describe('retries', () => {
   })
 })
 
+describe('close()', () => {
+  it('keeps its bound while a token function never answers', async () => {
+    const s = await server()
+    const audit = createAuditLogger({
+      url: s.url,
+      token: () => new Promise<string>(() => {}), // an identity provider that hangs
+      spoolDir: tempDir(),
+      logger: false,
+    })
+    audit.log(testEvent(1))
+    await audit.ready
+    await new Promise((resolve) => setTimeout(resolve, 50)) // a send is waiting for the token
+    const started = Date.now()
+    const outcome = await Promise.race([
+      audit.close({ timeoutMs: 100 }).then(() => 'closed'),
+      new Promise((resolve) => setTimeout(resolve, 5_000, 'still waiting')),
+    ])
+    expect(outcome).toBe('closed')
+    expect(Date.now() - started).toBeLessThan(2_000)
+    await expect(audit.flush()).rejects.toMatchObject({ code: 'LOGGER_CLOSED' })
+  })
+})
+
 describe('a batch the server refuses', () => {
-  it('is bisected down to the poison event, which is dead-lettered; the rest is delivered', async () => {
+  it('dead-letters only the event the server names invalid; the rest is delivered', async () => {
     const s = await server({
       refuse: (event) =>
         (event.data as { n: number }).n === 37 ? 'poison for the test' : undefined,
@@ -185,8 +208,9 @@ describe('a batch the server refuses', () => {
     await audit.flush()
     expect(sealedNumbers(s)).toEqual([...Array(100).keys()].filter((n) => n !== 37))
     expect(audit.stats()).toMatchObject({ deadLettered: 1, acknowledged: 99, spooled: 0 })
-    // One 400 per halving: about log2(100) extra requests, not one per event.
-    expect(s.batches.length).toBeLessThanOrEqual(16)
+    // The 400 names the event: the batch is sent again without it, not bisected.
+    const refused = s.batches.findIndex((size) => size > 37)
+    expect(s.batches[refused + 1]).toBe((s.batches[refused] as number) - 1)
     const file = join(spoolDir, 'dead-letter.ndjson')
     expect(letters).toEqual([
       { id: ids[37], status: 400, message: expect.stringContaining('poison for the test'), file },
@@ -200,6 +224,48 @@ describe('a batch the server refuses', () => {
       event: { data: { n: 37 } },
     })
   })
+
+  it('bisects a refusal that names no event, and retries the event refused alone (a proxy’s 400)', async () => {
+    const s = await server()
+    // Something in front of the API answers 400 without the API's error body.
+    s.intercept = () => ({ status: 400, body: 'Bad Request' })
+    const spoolDir = tempDir()
+    const audit = logger(s, { spoolDir, lingerMs: 50 })
+    const errors: string[] = []
+    audit.on('error', (error) => errors.push(error.message))
+    for (let i = 0; i < 8; i++) audit.log(testEvent(i))
+    await eventually(() => audit.stats().retries >= 3, 5_000, 'retries')
+    expect(Math.min(...s.batches)).toBe(1) // bisected down to one event
+    expect(audit.stats()).toMatchObject({ deadLettered: 0, spooled: 8 })
+    expect(readdirSync(spoolDir)).not.toContain('dead-letter.ndjson')
+    expect(errors[0]).toMatch(/was refused without being named invalid \(400: "Bad Request"\)/)
+
+    s.intercept = undefined // the proxy is fixed: everything is delivered
+    await audit.flush()
+    expect(sealedNumbers(s)).toEqual([...Array(8).keys()])
+  })
+
+  it.each([403, 400])(
+    'retries a tenant the credential does not write to (%i tenant_mismatch), dead-lettering nothing',
+    async (status) => {
+      const s = await server()
+      if (status !== 403) {
+        s.intercept = () => ({
+          status,
+          body: { error: { code: 'tenant_mismatch', message: 'another tenant', details: [] } },
+        })
+      }
+      // Every event names the logger's tenant, which is not the API key's.
+      const audit = logger(s, { tenantId: '0190d0a8-7f3c-7b6e-9a2d-3c4b5a697000' })
+      const errors: string[] = []
+      audit.on('error', (error) => errors.push(error.message))
+      for (let i = 0; i < 4; i++) audit.log(testEvent(i))
+      await eventually(() => audit.stats().retries >= 3, 5_000, 'retries')
+      expect(audit.stats()).toMatchObject({ deadLettered: 0, spooled: 4 })
+      expect(errors[0]).toContain(`the server refused the events' tenant (${status}`)
+      expect(errors[0]).toContain("is not the credential's tenant")
+    },
+  )
 
   it('rejects the logSync of a poison event with EVENT_REJECTED', async () => {
     const s = await server({ refuse: () => 'never' })

@@ -1,16 +1,38 @@
-// The group commit when the disk fails or stalls: a failed write or fdatasync is reported and
-// tried again (nothing is lost, nothing is silent), a disk that does not keep up makes
-// append() write the buffered records itself instead of growing memory without bound, and a
-// logger whose disk keeps refusing reports what it can no longer take as an overflow.
-// node:fs is wrapped so that a test can make one call fail or hang; the rest is the real one.
-import { existsSync, fdatasync, statSync, write, writeSync } from 'node:fs'
+// The spool when the disk fails or stalls: a failed write or fdatasync is reported and tried
+// again (nothing is lost, nothing is silent), a disk that does not keep up makes append()
+// write the buffered records itself instead of growing memory without bound, a logger whose
+// disk keeps refusing reports what it can no longer take as an overflow, a read that fails
+// skips nothing, close() keeps what it cannot write, and a strict append that cannot be synced
+// is taken back. node:fs and node:fs/promises are wrapped so that a test can make one call fail
+// or hang, or act as another process would in between; the rest is the real one.
+import {
+  existsSync,
+  fdatasync,
+  fdatasyncSync,
+  ftruncateSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  write,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import type * as NodeFs from 'node:fs'
+import { open as openFile } from 'node:fs/promises'
+import type * as NodeFsPromises from 'node:fs/promises'
+import { spawnSync } from 'node:child_process'
+import { hostname } from 'node:os'
+import { join } from 'node:path'
 import { uuidv7 } from '@auditseal/core'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { AuditOverflowError } from '../src/index.js'
 import { createAuditLogger } from '../src/index.js'
 import type { SpoolRecord } from '../src/spool/cursor.js'
 import { segmentPath } from '../src/spool/position.js'
+import type { SpoolReader } from '../src/spool/reader.js'
 import { Spool } from '../src/spool/spool.js'
 import type { SpoolOptions } from '../src/spool/spool.js'
 import { eventually, testEvent } from './support/events.js'
@@ -24,14 +46,39 @@ vi.mock('node:fs', async (importOriginal) => {
     write: vi.fn(fs.write),
     writeSync: vi.fn(fs.writeSync),
     fdatasync: vi.fn(fs.fdatasync),
+    fdatasyncSync: vi.fn(fs.fdatasyncSync),
+    ftruncateSync: vi.fn(fs.ftruncateSync),
+    openSync: vi.fn(fs.openSync),
+    readFileSync: vi.fn(fs.readFileSync),
+    renameSync: vi.fn(fs.renameSync),
+    linkSync: vi.fn(fs.linkSync),
+    unlinkSync: vi.fn(fs.unlinkSync),
   }
   return { ...mocked, default: mocked }
 })
 
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const fs = await importOriginal<typeof NodeFsPromises>()
+  const mocked = { ...fs, open: vi.fn(fs.open) }
+  return { ...mocked, default: mocked }
+})
+
+const wrapped = [
+  write,
+  writeSync,
+  fdatasync,
+  fdatasyncSync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  linkSync,
+  unlinkSync,
+  openFile,
+]
+
 afterEach(() => {
-  vi.mocked(write).mockReset()
-  vi.mocked(writeSync).mockReset()
-  vi.mocked(fdatasync).mockReset()
+  for (const fn of wrapped) vi.mocked(fn).mockReset()
 })
 
 function open(dir: string, errors: unknown[], options: Partial<SpoolOptions> = {}): Spool {
@@ -231,5 +278,281 @@ describe('a logger on a disk that keeps refusing', () => {
     } finally {
       await audit.close({ timeoutMs: 0 })
     }
+  })
+})
+
+describe('a read of the spool that fails', () => {
+  /** A spool of 60 records over several segments, all written. */
+  async function filled(): Promise<{ dir: string; spool: Spool }> {
+    const dir = tempDir()
+    const spool = open(dir, [], { segmentBytes: 4096, syncIntervalMs: 60_000 })
+    append(spool, 60) // ~15 KB: four segments
+    await spool.sync()
+    return { dir, spool }
+  }
+
+  async function drain(reader: SpoolReader): Promise<number[]> {
+    const all: SpoolRecord[] = []
+    for (let batch = await reader.read(1000, 1 << 20); batch.length > 0;) {
+      all.push(...batch)
+      batch = await reader.read(1000, 1 << 20)
+    }
+    return all.map((r) => (JSON.parse(r.payload.toString()) as { n: number }).n)
+  }
+
+  /** Makes node:fs/promises' open hand out files whose read() fails as `fail` says. */
+  function failReads(path: string, fail: (read: number) => boolean) {
+    const real = vi.mocked(openFile).getMockImplementation() as typeof openFile
+    const closed: string[] = []
+    vi.mocked(openFile).mockImplementation(async (...args: Parameters<typeof openFile>) => {
+      const handle = await real(...args)
+      if (args[0] !== path) return handle
+      const file = handle as unknown as Record<
+        'read' | 'close',
+        (...a: unknown[]) => Promise<unknown>
+      >
+      const [read, close] = [file.read.bind(handle), file.close.bind(handle)]
+      let reads = 0
+      file.read = (...a) => (fail(++reads) ? Promise.reject(ioError('EIO')) : read(...a))
+      file.close = () => {
+        closed.push(path)
+        return close()
+      }
+      return handle
+    })
+    return closed
+  }
+
+  it('at a segment boundary (EMFILE) skips nothing: the next read starts where it began', async () => {
+    const { dir, spool } = await filled()
+    const second = segmentPath(dir, spool.firstSessionSegment + 1)
+    const real = vi.mocked(openFile).getMockImplementation() as typeof openFile
+    let failures = 1
+    vi.mocked(openFile).mockImplementation((...args: Parameters<typeof openFile>) =>
+      args[0] === second && failures-- > 0 ? Promise.reject(ioError('EMFILE')) : real(...args),
+    )
+    const reader = spool.openReader()
+    const start = reader.position
+    await expect(reader.read(1000, 1 << 20)).rejects.toThrow(/EMFILE/)
+    expect(reader.position).toEqual(start)
+    expect(await drain(reader)).toEqual([...Array(60).keys()])
+    await reader.close()
+    await spool.close()
+  })
+
+  it('in the middle of a segment (EIO) skips nothing either', async () => {
+    const { dir, spool } = await filled()
+    let failures = 1
+    // The second read of the second segment: the records after its header.
+    failReads(segmentPath(dir, spool.firstSessionSegment + 1), (n) => n === 2 && failures-- > 0)
+    const reader = spool.openReader()
+    await expect(reader.read(1000, 1 << 20)).rejects.toThrow(/EIO/)
+    expect(await drain(reader)).toEqual([...Array(60).keys()])
+    await reader.close()
+    await spool.close()
+  })
+
+  it('reports damage it meets again after a failed read only once', async () => {
+    const dir = tempDir()
+    const corrupt: unknown[] = []
+    const spool = open(dir, [], {
+      segmentBytes: 4096,
+      syncIntervalMs: 60_000,
+      onCorrupt: (region) => corrupt.push(region),
+    })
+    append(spool, 60)
+    await spool.sync()
+    const first = segmentPath(dir, spool.firstSessionSegment)
+    const bytes = readFileSync(first)
+    bytes.writeUInt8(bytes.readUInt8(100) ^ 0xff, 100) // inside the first record
+    writeFileSync(first, bytes)
+    const second = segmentPath(dir, spool.firstSessionSegment + 1)
+    const real = vi.mocked(openFile).getMockImplementation() as typeof openFile
+    let failures = 1
+    vi.mocked(openFile).mockImplementation((...args: Parameters<typeof openFile>) =>
+      args[0] === second && failures-- > 0 ? Promise.reject(ioError('EMFILE')) : real(...args),
+    )
+    const reader = spool.openReader()
+    await expect(reader.read(1000, 1 << 20)).rejects.toThrow(/EMFILE/)
+    expect(corrupt).toHaveLength(1)
+    expect(await drain(reader)).toEqual([...Array(60).keys()].slice(1))
+    expect(corrupt).toHaveLength(1)
+    await reader.close()
+    await spool.close()
+  })
+
+  it('closes a segment whose header cannot be read', async () => {
+    const { dir, spool } = await filled()
+    const first = segmentPath(dir, spool.firstSessionSegment)
+    let failures = 1
+    const closed = failReads(first, (n) => n === 1 && failures-- > 0)
+    const reader = spool.openReader()
+    await expect(reader.read(1000, 1 << 20)).rejects.toThrow(/EIO/)
+    expect(closed).toEqual([first])
+    expect(await drain(reader)).toEqual([...Array(60).keys()])
+    await reader.close()
+    await spool.close()
+  })
+})
+
+describe('close() on a disk that refuses the last write', () => {
+  it('keeps the records it could not write, says how many, settles sync() and can be retried', async () => {
+    const dir = tempDir()
+    const errors: unknown[] = []
+    const spool = open(dir, errors, { syncIntervalMs: 60_000 })
+    const realFdatasync = vi.mocked(fdatasync).getMockImplementation() as typeof fdatasync
+    const hung: (() => void)[] = []
+    vi.mocked(fdatasync).mockImplementation(((fd: number, done: (e: Error | null) => void) => {
+      hung.push(() => realFdatasync(fd, done)) // the disk stalls on the sync
+    }) as typeof fdatasync)
+
+    append(spool, 5)
+    const first = spool.sync() // written, then its fdatasync hangs
+    await vi.waitFor(() => expect(hung).toHaveLength(1), { timeout: 5_000 })
+    append(spool, 5, 5)
+    const second = spool.sync() // written; its sync waits for the one in progress
+    let secondSettled = false
+    second.catch(() => {}).finally(() => (secondSettled = true))
+    await vi.waitFor(() => expect(spool.readable).toBe(10), { timeout: 5_000 })
+
+    const closing = spool.close() // waits for the hung sync
+    append(spool, 5, 10) // still taken: close() writes them
+    vi.mocked(writeSync).mockImplementation(() => {
+      throw ioError('ENOSPC')
+    })
+    for (const release of hung.splice(0)) release()
+
+    await expect(closing).rejects.toThrow(/closing the spool: 5 record\(s\) could not be written/)
+    await first
+    await expect(second).rejects.toThrow(/5 record\(s\) could not be written/)
+    expect(secondSettled).toBe(true)
+    expect(() => open(dir, [])).toThrow(/already open in this process/) // still locked
+
+    // The exit hook still covers them: at exit they are written (here the disk recovered).
+    vi.mocked(writeSync).mockReset()
+    const exitHook = process.listeners('exit').find((l) => l.name === 'writeAllBuffered')
+    exitHook?.(0)
+    expect(statSync(segmentPath(dir, spool.firstSessionSegment)).size).toBe(
+      spool.writePosition.offset,
+    )
+    await spool.close() // again: now it works
+    const again = open(dir, [])
+    expect((await again.recovered).records).toBe(15)
+    expect(await readNumbers(again)).toEqual([...Array(15).keys()])
+    await again.close()
+  })
+})
+
+describe('a strict append whose fdatasync fails', () => {
+  it('is cut off the file again: not recorded, as the caller is told', async () => {
+    const dir = tempDir()
+    const spool = open(dir, [], { durability: 'strict' })
+    append(spool, 3)
+    const path = segmentPath(dir, spool.firstSessionSegment)
+    const size = statSync(path).size
+    vi.mocked(fdatasyncSync).mockImplementationOnce(() => {
+      throw ioError('EIO')
+    })
+    expect(() => append(spool, 1, 3)).toThrow(/EIO/)
+    expect(statSync(path).size).toBe(size)
+    expect({ appended: spool.appended, readable: spool.readable }).toEqual({
+      appended: 3,
+      readable: 3,
+    })
+    append(spool, 1, 4)
+    expect(await readNumbers(spool)).toEqual([0, 1, 2, 4])
+    await spool.close()
+  })
+
+  it('stays recorded, reported as not synced, if it cannot be cut off', async () => {
+    const dir = tempDir()
+    const errors: unknown[] = []
+    const spool = open(dir, errors, { durability: 'strict' })
+    append(spool, 3)
+    vi.mocked(fdatasyncSync).mockImplementationOnce(() => {
+      throw ioError('EIO')
+    })
+    vi.mocked(ftruncateSync).mockImplementationOnce(() => {
+      throw ioError('EIO')
+    })
+    append(spool, 1, 3) // does not throw: the event is recorded
+    expect(errors.map(String)).toEqual([expect.stringMatching(/written but not synced.*EIO/)])
+    expect(spool.appended).toBe(4)
+    await vi.waitFor(() => expect(spool.synced).toBe(4), { timeout: 5_000 }) // synced again
+    expect(await readNumbers(spool)).toEqual([0, 1, 2, 3])
+    await spool.close()
+  })
+})
+
+describe('taking over a stale lock while other processes start', () => {
+  const owner = (pid: number, started_at: string) =>
+    JSON.stringify({ pid, host: hostname(), started_at })
+
+  it('never removes the lock a process took meanwhile', () => {
+    const dir = tempDir()
+    const lock = join(dir, 'LOCK')
+    const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'])
+    const stale = owner(Number(child.stdout.toString()), '2020-01-01T00:00:00.000Z')
+    writeFileSync(lock, stale)
+    // Two live processes (the test runner's parent stands in for both): A takes the stale lock
+    // over between our judging it and our first step; C creates one whenever LOCK is missing.
+    const theirs = owner(process.ppid, '2020-01-02T00:00:00.000Z')
+    const third = owner(process.ppid, '2020-01-03T00:00:00.000Z')
+    let judged = false
+    let tookOver = false
+    const others = () => {
+      if (!judged) return
+      if (!tookOver) {
+        tookOver = true
+        writeFileSync(lock, theirs)
+      } else if (!existsSync(lock)) {
+        writeFileSync(lock, third)
+      }
+    }
+    const realRead = vi.mocked(readFileSync).getMockImplementation() as typeof readFileSync
+    vi.mocked(readFileSync).mockImplementation(((path: string, ...rest: unknown[]) => {
+      const text = (realRead as (...a: unknown[]) => unknown)(path, ...rest)
+      if (path === lock && text === stale) judged = true
+      return text
+    }) as typeof readFileSync)
+    for (const fn of [renameSync, linkSync, unlinkSync, openSync] as const) {
+      const real = vi.mocked(fn).getMockImplementation() as (...a: unknown[]) => unknown
+      vi.mocked(fn).mockImplementation(((...args: unknown[]) => {
+        const [, flags] = args
+        if (fn !== openSync || flags === 'wx') others()
+        return real(...args)
+      }) as never)
+    }
+
+    expect(() => open(dir, [])).toThrow(new RegExp(`in use by process ${process.ppid}`))
+    expect(readFileSync(lock, 'utf8')).toBe(theirs)
+  })
+})
+
+describe('log() while the logger closes', () => {
+  it('is refused with LOGGER_CLOSED once the spool stops taking events, not as an overflow', async () => {
+    // Background syncs fail, so close() itself syncs the events and says so (`sync`).
+    vi.mocked(fdatasync).mockImplementation(((_fd: number, done: (e: Error | null) => void) =>
+      done(ioError('EIO'))) as typeof fdatasync)
+    const audit = createAuditLogger({
+      url: `http://127.0.0.1:${await freePort()}`,
+      apiKey: 'ask_test_key',
+      spoolDir: tempDir(),
+      logger: false,
+    })
+    audit.on('error', () => {})
+    let refused: unknown
+    audit.on('sync', () => {
+      try {
+        audit.log(testEvent(99))
+      } catch (error) {
+        refused = error
+      }
+    })
+    for (let i = 0; i < 3; i++) audit.log(testEvent(i))
+    await audit.close({ timeoutMs: 0 })
+    expect(refused).toMatchObject({ code: 'LOGGER_CLOSED' })
+    expect(audit.stats().overflowed).toBe(0)
+    await expect(audit.flush()).rejects.toMatchObject({ code: 'LOGGER_CLOSED' })
   })
 })

@@ -4,11 +4,12 @@ import {
   readdirSync,
   readFileSync,
   statSync,
+  symlinkSync,
   truncateSync,
   writeFileSync,
 } from 'node:fs'
 import { hostname } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { uuidv7 } from '@auditseal/core'
 import { fileURLToPath } from 'node:url'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
@@ -22,6 +23,9 @@ import type { Durability } from '../src/spool/writer.js'
 import { tempDir } from './support/temp.js'
 
 const EXIT_FIXTURE = fileURLToPath(new URL('./fixtures/exit-without-close.ts', import.meta.url))
+const LOCK_IN_WORKER_FIXTURE = fileURLToPath(
+  new URL('./fixtures/lock-in-worker.ts', import.meta.url),
+)
 const TSCONFIG = fileURLToPath(new URL('../../../tsconfig.tests.json', import.meta.url))
 
 interface Opened {
@@ -310,6 +314,28 @@ describe('the spool lock', () => {
     await spool.close()
     const again = open(dir) // released by close
     await again.spool.close()
+  })
+
+  it('refuses it under another path to the same directory (relative, a symlink)', async () => {
+    const dir = tempDir()
+    const link = join(tempDir(), 'link')
+    symlinkSync(dir, link)
+    const { spool } = open(dir)
+    expect(() => open(link)).toThrow(/already open in this process/)
+    expect(() => open(relative(process.cwd(), dir))).toThrow(/already open in this process/)
+    expect(JSON.parse(readFileSync(join(dir, 'LOCK'), 'utf8')).pid).toBe(process.pid)
+    await spool.close()
+  })
+
+  it('refuses it to a worker thread, which has its own copy of the module', () => {
+    const dir = tempDir()
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', LOCK_IN_WORKER_FIXTURE, dir, `${dir}/.`],
+      { env: { ...process.env, TSX_TSCONFIG_PATH: TSCONFIG }, encoding: 'utf8' },
+    )
+    expect(child.stderr).toBe('')
+    expect(child.stdout).toMatch(/^refused: .*already open in this process/)
   })
 
   it('refuses a live owner with its pid', () => {

@@ -1,8 +1,10 @@
 // The background sender: reads the spool in order, forms batches (bounded by count, bytes and
 // a short linger), sends up to `concurrency` of them at a time, retries each until it is
 // acknowledged, and moves the spool's acknowledgement watermark over every batch that is done.
-// A batch the server refuses as a whole is bisected until the bad event is alone; that one
-// goes to the dead-letter file so the queue behind it keeps moving.
+// When the server refuses a batch naming invalid events, those go to the dead-letter file and
+// the rest is sent again, so the queue behind them keeps moving; a refusal that names no event
+// is bisected until one is named, and an event refused alone without being named is retried:
+// only what the server called invalid is ever dead-lettered.
 
 import { errorMessage } from '../errors.js'
 import type { SpoolRecord } from '../spool/cursor.js'
@@ -208,23 +210,27 @@ export class Sender {
         this.#hooks.acknowledged(records, result.acks)
         return true
       }
-      if (result.kind === 'rejected' && records.length > 1) {
-        // Nothing was committed; halve until the refused event is alone, keeping the order.
+      if (result.kind === 'rejected' && result.invalid !== undefined && result.invalid.length > 0) {
+        // Nothing was committed. The events named go to the dead-letter file; the rest is sent
+        // again without them.
+        const { rest, failure } = this.#deadLetterNamed(records, result)
+        if (failure === undefined) return rest.length === 0 || this.#deliver(rest)
+        records = rest
+        result = { kind: 'retry', message: `cannot write the dead-letter file: ${failure}` }
+      } else if (result.kind === 'rejected' && records.length > 1) {
+        // Nothing was committed and no event was named: halve until one is, keeping the order.
         const half = Math.ceil(records.length / 2)
         return (
           (await this.#deliver(records.slice(0, half))) &&
           (await this.#deliver(records.slice(half)))
         )
-      }
-      if (result.kind === 'rejected') {
-        try {
-          this.#hooks.deadLetter(records[0] as SpoolRecord, result)
-          return true
-        } catch (error) {
-          result = {
-            kind: 'retry',
-            message: `cannot write the dead-letter file: ${errorMessage(error)}`,
-          }
+      } else if (result.kind === 'rejected') {
+        // Refused alone, yet not named invalid (a proxy's 400, a body limit below the event's
+        // size): a configuration problem, not the event's. It waits in the spool, reported.
+        result = {
+          kind: 'retry',
+          status: result.status,
+          message: `event ${(records[0] as SpoolRecord).id} was refused without being named invalid (${result.message}); it stays spooled and is retried, and the events after it wait`,
         }
       }
       if (this.#stopping) return false
@@ -237,6 +243,38 @@ export class Sender {
       this.#hooks.retrying(result, delay)
       if (!(await this.#sleep(delay))) return false
     }
+  }
+
+  /**
+   * Dead-letters the records a refusal names; returns the others, in order, and why writing
+   * the dead-letter file failed, if it did (the record it failed on is among the others).
+   */
+  #deadLetterNamed(
+    records: SpoolRecord[],
+    refusal: Extract<SendResult, { kind: 'rejected' }>,
+  ): { rest: SpoolRecord[]; failure: string | undefined } {
+    const named = new Map((refusal.invalid ?? []).map((event) => [event.index, event]))
+    const rest: SpoolRecord[] = []
+    let failure: string | undefined
+    records.forEach((record, index) => {
+      const event = named.get(index)
+      if (event === undefined || failure !== undefined) {
+        rest.push(record)
+        return
+      }
+      try {
+        this.#hooks.deadLetter(record, {
+          kind: 'rejected',
+          status: refusal.status,
+          message: event.message,
+          details: event.details,
+        })
+      } catch (error) {
+        failure = errorMessage(error)
+        rest.push(record)
+      }
+    })
+    return { rest, failure }
   }
 
   #completed(): void {

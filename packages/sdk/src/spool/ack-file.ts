@@ -6,18 +6,10 @@
 // crash damages at most the slot being written, and the other still holds the previous
 // watermark. Losing the newest watermark is harmless: the records after the older one are
 // sent again and the server answers `duplicate` for the ones it already has (ids are
-// idempotency keys). So the file is written without waiting for the disk; it is synced with
-// the segments and on close.
+// idempotency keys). So the file is written without waiting for the disk (the OS writes it
+// back in its own time), and fdatasynced only by close().
 
-import {
-  closeSync,
-  existsSync,
-  fdatasync,
-  fdatasyncSync,
-  openSync,
-  readSync,
-  writeSync,
-} from 'node:fs'
+import { closeSync, existsSync, fdatasyncSync, openSync, readSync, writeSync } from 'node:fs'
 import { crc32c } from './crc32c.js'
 import type { Position } from './position.js'
 
@@ -56,7 +48,7 @@ export class AckFile {
     return this.#watermark
   }
 
-  /** Records a new watermark (in the OS's cache; see sync). */
+  /** Records a new watermark, in the OS's cache (close() makes it durable). */
   write(position: Position): void {
     this.#generation++
     const slot = this.#slot
@@ -68,15 +60,6 @@ export class AckFile {
     writeSync(this.#fd, slot, 0, SLOT_BYTES, (this.#generation % 2) * SLOT_BYTES)
     this.#watermark = position
     this.#dirty = true
-  }
-
-  /** Makes the last write durable, if there was one since the previous sync. */
-  sync(): Promise<void> {
-    if (!this.#dirty) return Promise.resolve()
-    this.#dirty = false
-    return new Promise((resolve, reject) =>
-      fdatasync(this.#fd, (error) => (error ? reject(error) : resolve())),
-    )
   }
 
   close(): void {

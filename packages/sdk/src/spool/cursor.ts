@@ -87,7 +87,13 @@ export class SegmentCursor {
       onCorrupt,
     )
     const header = Buffer.alloc(SEGMENT_HEADER_BYTES)
-    const { bytesRead } = await file.read(header, 0, SEGMENT_HEADER_BYTES, 0)
+    let bytesRead: number
+    try {
+      ;({ bytesRead } = await file.read(header, 0, SEGMENT_HEADER_BYTES, 0))
+    } catch (error) {
+      await file.close().catch(() => undefined) // the read's error is the one to report
+      throw error
+    }
     // A header cut short is a file created just before a crash: nothing was appended to it.
     // A wrong one is damage, reported from the file's start when reading from there.
     const damaged = bytesRead === SEGMENT_HEADER_BYTES && !header.equals(SEGMENT_HEADER)

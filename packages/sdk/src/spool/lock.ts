@@ -6,8 +6,15 @@
 //
 // A pid alone does not name a process for long: after a reboot, or in a container where the
 // application is always pid 1, the next process may get the very pid in the stale lock. So
-// the lock also records the kernel's boot id and the process's start time (Linux /proc), and
-// this process remembers which locks it holds itself.
+// the lock also records the kernel's boot id and the process's start time (Linux /proc): a
+// lock with our pid, boot id and start time is held by this very process — by another logger
+// here, or by one in another worker thread — and is refused like any live owner's.
+//
+// Taking over a stale lock is serialised by a second file, LOCK.takeover, created
+// exclusively: its holder re-reads LOCK and, only if it still is the stale lock, replaces it by
+// renaming a complete new lock file over it. LOCK never goes missing during a takeover, so no
+// other process can create one meanwhile, and two processes that judged the same lock stale
+// cannot both take it over: the second finds a new owner and judges that one.
 
 import { randomBytes } from 'node:crypto'
 import {
@@ -16,16 +23,18 @@ import {
   linkSync,
   openSync,
   readFileSync,
+  realpathSync,
   renameSync,
   statSync,
   unlinkSync,
   writeSync,
 } from 'node:fs'
 import { hostname } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { SpoolLockedError } from '../errors.js'
 
 export const LOCK_FILE = 'LOCK'
+const TAKEOVER_SUFFIX = '.takeover'
 
 /** A lock file younger than this with no readable owner may be one being written right now. */
 const UNREADABLE_GRACE_MS = 2_000
@@ -42,7 +51,11 @@ interface Owner {
   proc_start?: string
 }
 
-/** The locks this process holds, by path: "already open here" versus "a stale lock with my pid". */
+/**
+ * The spool directories (real paths) this module instance holds locks on: where /proc cannot
+ * tell a live lock of this process from a stale one with the same pid, this at least covers
+ * two loggers that share this module.
+ */
 const held = new Set<string>()
 
 export interface SpoolLock {
@@ -52,6 +65,7 @@ export interface SpoolLock {
 
 /** Takes the spool's lock, or throws SpoolLockedError naming the live owner. */
 export function acquireSpoolLock(dir: string): SpoolLock {
+  const key = realpathSync(resolve(dir))
   const path = join(dir, LOCK_FILE)
   const me: Owner = {
     pid: process.pid,
@@ -61,16 +75,17 @@ export function acquireSpoolLock(dir: string): SpoolLock {
     proc_start: processStart(process.pid),
   }
   const mine = `${JSON.stringify(me)}\n`
-  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    if (createExclusive(path, mine)) {
-      held.add(path)
-      return {
-        release: () => {
-          held.delete(path)
-          releaseIfMine(path, mine)
-        },
-      }
+  const taken = (): SpoolLock => {
+    held.add(key)
+    return {
+      release: () => {
+        held.delete(key)
+        releaseIfMine(path, mine)
+      },
     }
+  }
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    if (createExclusive(path, mine)) return taken()
     const seen = readText(path)
     if (seen === undefined) continue // removed meanwhile: try again at once
     const owner = parseOwner(seen)
@@ -80,9 +95,9 @@ export function acquireSpoolLock(dir: string): SpoolLock {
         continue
       }
     } else {
-      refuseLiveOwner(dir, path, owner)
+      refuseLiveOwner(dir, key, path, owner)
     }
-    takeOverStale(path, seen)
+    if (takeOverStale(path, seen, mine)) return taken()
   }
   throw new SpoolLockedError(
     `could not lock the spool ${dir}: its LOCK file kept changing (another process starting on the same spool?)`,
@@ -90,56 +105,114 @@ export function acquireSpoolLock(dir: string): SpoolLock {
   )
 }
 
-function refuseLiveOwner(dir: string, path: string, owner: Owner): void {
-  const since = `since ${owner.started_at}`
-  if (owner.host !== hostname()) {
-    throw new SpoolLockedError(
-      `the spool ${dir} is locked by process ${owner.pid} on host ${owner.host} (${since}); ` +
-        `this host cannot tell whether it still runs. Give each process its own spoolDir; ` +
-        `delete ${path} only if that process is gone.`,
-      owner.pid,
-    )
-  }
+/** What a lock's owner is now. */
+type Liveness = 'this process' | 'alive' | 'unknown' | 'gone'
+
+/** Whether the process that wrote `owner` still runs; `key` is the spool's real path. */
+function liveness(owner: Owner, key: string | undefined): Liveness {
+  if (owner.host !== hostname()) return 'unknown'
   const boot = bootId()
-  if (owner.boot_id !== undefined && boot !== undefined && owner.boot_id !== boot) return // rebooted
+  if (owner.boot_id !== undefined && boot !== undefined && owner.boot_id !== boot) return 'gone' // rebooted
   if (owner.pid === process.pid) {
-    if (!held.has(path)) return // an earlier process that had this pid (a container's pid 1)
-    throw new SpoolLockedError(
-      `the spool ${dir} is already open in this process (${since}): use one logger per spool ` +
-        `directory, or close() the other one first`,
-      owner.pid,
-    )
+    const start = processStart(process.pid)
+    if (owner.proc_start !== undefined && start !== undefined) {
+      // Another start time: an earlier process that had this pid (a container's pid 1).
+      return owner.proc_start === start ? 'this process' : 'gone'
+    }
+    return key !== undefined && held.has(key) ? 'this process' : 'gone'
   }
-  if (!isAlive(owner.pid)) return
+  if (!isAlive(owner.pid)) return 'gone'
   const start = processStart(owner.pid)
-  if (owner.proc_start !== undefined && start !== undefined && owner.proc_start !== start) return // pid reused
-  throw new SpoolLockedError(
-    `the spool ${dir} is in use by process ${owner.pid} (${since}); two processes must not ` +
-      `share a spool: give each its own spoolDir`,
-    owner.pid,
-  )
+  if (owner.proc_start !== undefined && start !== undefined && owner.proc_start !== start)
+    return 'gone' // pid reused
+  return 'alive'
+}
+
+function refuseLiveOwner(dir: string, key: string, path: string, owner: Owner): void {
+  const since = `since ${owner.started_at}`
+  switch (liveness(owner, key)) {
+    case 'gone':
+      return
+    case 'unknown':
+      throw new SpoolLockedError(
+        `the spool ${dir} is locked by process ${owner.pid} on host ${owner.host} (${since}); ` +
+          `this host cannot tell whether it still runs. Give each process its own spoolDir; ` +
+          `delete ${path} only if that process is gone.`,
+        owner.pid,
+      )
+    case 'this process':
+      throw new SpoolLockedError(
+        `the spool ${dir} is already open in this process (${since}), by another logger or in ` +
+          `another worker thread: use one logger per spool directory, or close() the other one first`,
+        owner.pid,
+      )
+    case 'alive':
+      throw new SpoolLockedError(
+        `the spool ${dir} is in use by process ${owner.pid} (${since}); two processes must not ` +
+          `share a spool: give each its own spoolDir`,
+        owner.pid,
+      )
+  }
 }
 
 /**
- * Moves a stale lock aside and checks that what was moved is the lock judged stale: if another
- * process replaced it in between, its lock is put back and the caller tries again.
+ * Replaces the stale lock `seen` with `mine`, holding LOCK.takeover meanwhile (see the top of
+ * this file). False if LOCK changed since it was judged, or another takeover is under way:
+ * the caller looks again.
  */
-function takeOverStale(path: string, seen: string): void {
-  const aside = `${path}.stale-${process.pid}-${randomBytes(4).toString('hex')}`
+function takeOverStale(path: string, seen: string, mine: string): boolean {
+  const mutex = `${path}${TAKEOVER_SUFFIX}`
+  if (!createExclusive(mutex, mine)) {
+    clearStaleTakeover(mutex)
+    return false
+  }
   try {
-    renameSync(path, aside)
+    if (readText(path) !== seen) return false
+    const fresh = `${path}.new-${process.pid}-${randomBytes(4).toString('hex')}`
+    if (!createExclusive(fresh, mine)) return false // a name this process just drew: never taken
+    try {
+      renameSync(fresh, path) // atomic: LOCK is the stale lock, then ours
+    } catch (error) {
+      removeQuietly(fresh)
+      throw error
+    }
+    return readText(path) === mine
+  } finally {
+    releaseIfMine(mutex, mine)
+  }
+}
+
+/**
+ * Another process holds LOCK.takeover for a few system calls; if it died holding it, the file
+ * is moved aside and removed, unless what was moved is not the file judged (put back then).
+ */
+function clearStaleTakeover(mutex: string): void {
+  const seen = readText(mutex)
+  if (seen === undefined) return
+  const owner = parseOwner(seen)
+  const stale =
+    owner === undefined
+      ? ageMs(mutex) >= UNREADABLE_GRACE_MS
+      : liveness(owner, undefined) === 'gone'
+  if (!stale) {
+    sleepSync(RETRY_MS)
+    return
+  }
+  const aside = `${mutex}.stale-${process.pid}-${randomBytes(4).toString('hex')}`
+  try {
+    renameSync(mutex, aside)
   } catch (error) {
     if (code(error) === 'ENOENT') return
     throw error
   }
   if (readText(aside) !== seen) {
     try {
-      linkSync(aside, path) // put it back unless yet another lock exists by now
+      linkSync(aside, mutex) // put it back unless yet another one exists by now
     } catch {
-      // a newer lock is in place: that one wins
+      // a newer one is in place: that one wins
     }
   }
-  unlinkSync(aside)
+  removeQuietly(aside)
 }
 
 function createExclusive(path: string, content: string): boolean {
@@ -153,10 +226,21 @@ function createExclusive(path: string, content: string): boolean {
   try {
     writeSync(fd, content)
     fsyncSync(fd)
-  } finally {
+  } catch (error) {
     closeSync(fd)
+    removeQuietly(path) // half written: not a lock anyone should have to wait for
+    throw error
   }
+  closeSync(fd)
   return true
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path)
+  } catch {
+    // already gone, or left for the next start to ignore
+  }
 }
 
 function releaseIfMine(path: string, mine: string): void {

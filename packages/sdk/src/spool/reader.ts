@@ -5,6 +5,7 @@
 import { SegmentCursor } from './cursor.js'
 import type { CorruptRegion, SpoolRecord } from './cursor.js'
 import { SEGMENT_HEADER_BYTES } from './frame.js'
+import { comparePositions } from './position.js'
 import type { Position } from './position.js'
 
 /** What the reader needs to know about the segments on disk. */
@@ -24,11 +25,19 @@ export class SpoolReader {
   readonly #onCorrupt: (region: CorruptRegion) => void
   #position: Position
   #cursor: SegmentCursor | undefined
+  /** Where the last damaged region reported ends: a failed read, done again, meets it again. */
+  #reportedTo: Position
 
   constructor(view: SegmentView, from: Position, onCorrupt: (region: CorruptRegion) => void) {
     this.#view = view
     this.#position = from
-    this.#onCorrupt = onCorrupt
+    this.#reportedTo = { segment: from.segment, offset: 0 } // a damaged header starts at 0
+    this.#onCorrupt = (region) => {
+      const at = { segment: region.segment, offset: region.offset }
+      if (comparePositions(at, this.#reportedTo) < 0) return // met again after a failed read
+      this.#reportedTo = { segment: region.segment, offset: region.offset + region.bytes }
+      onCorrupt(region)
+    }
   }
 
   /** The position of the next record to read (everything before it has been read). */
@@ -39,8 +48,24 @@ export class SpoolReader {
   /**
    * Up to `maxRecords` records holding up to about `maxBytes` of payload (at least one record
    * when any is there), in spool order; fewer, or none, when the reader has caught up.
+   * All or nothing: if reading fails (a segment cannot be opened, a read fails), the position
+   * goes back to where this read started and the error is thrown, so the records it had
+   * collected are read again by the next read rather than skipped.
    */
   async read(maxRecords: number, maxBytes: number): Promise<SpoolRecord[]> {
+    const from = this.#position
+    try {
+      return await this.#collect(maxRecords, maxBytes)
+    } catch (error) {
+      // The open cursor may be past `from`, or on a later segment: the next read reopens the
+      // segment at `from`.
+      await this.reset()
+      this.#position = from
+      throw error
+    }
+  }
+
+  async #collect(maxRecords: number, maxBytes: number): Promise<SpoolRecord[]> {
     const records: SpoolRecord[] = []
     let bytes = 0
     while (records.length < maxRecords && bytes < maxBytes) {

@@ -70,7 +70,10 @@ export class Spool implements SegmentView {
   readonly #segments = new Map<number, Segment>()
   #watermark: Position
   #closedBytes = 0
-  #closed = false
+  /** close() was called: the watermark no longer moves. */
+  #closing = false
+  /** The lock is released. */
+  #released = false
 
   private constructor(options: SpoolOptions, lock: SpoolLock, ack: AckFile) {
     this.dir = options.dir
@@ -187,7 +190,7 @@ export class Spool implements SegmentView {
    * or dead-lettered. Segments wholly before it are deleted.
    */
   acknowledge(position: Position): void {
-    if (this.#closed || comparePositions(position, this.#watermark) <= 0) return
+    if (this.#closing || comparePositions(position, this.#watermark) <= 0) return
     let at = position
     // A closed segment read to its end: the watermark moves on to the next one.
     while (this.#isReadToEnd(at)) {
@@ -214,7 +217,7 @@ export class Spool implements SegmentView {
 
   /** When the record at `position` was logged, read from its header; undefined if unreadable. */
   loggedAtOf(position: Position): number | undefined {
-    if (this.#closed || !this.#segments.has(position.segment)) return undefined
+    if (this.#closing || !this.#segments.has(position.segment)) return undefined
     const header = Buffer.alloc(20)
     let fd: number | undefined
     try {
@@ -228,19 +231,37 @@ export class Spool implements SegmentView {
     return header.subarray(0, 4).equals(FRAME_MAGIC) ? header.readDoubleLE(12) : undefined
   }
 
-  /** Syncs everything, records the watermark durably and releases the lock. */
+  /**
+   * Syncs everything, records the watermark durably and releases the lock. If records could
+   * not be written, it rejects saying how many and keeps them (the `exit` hook writes them),
+   * the files and the lock, so that no other logger takes the spool over meanwhile: close()
+   * again tries again.
+   */
   async close(): Promise<void> {
-    if (this.#closed) return
-    this.#closed = true
+    if (this.#released) return
+    this.#closing = true
     try {
       await this.#writer.close()
+    } catch (error) {
+      if (this.#writer.unwritten === 0) await this.#release()
+      throw error
+    }
+    await this.#release()
+  }
+
+  /** Whether append() refuses records: the spool is closing (its last commit has begun) or closed. */
+  get closed(): boolean {
+    return this.#writer.closed
+  }
+
+  async #release(): Promise<void> {
+    if (this.#released) return
+    this.#released = true
+    try {
+      await this.recovered.catch(() => undefined)
+      this.#ack.close()
     } finally {
-      try {
-        await this.recovered.catch(() => undefined)
-        this.#ack.close()
-      } finally {
-        this.#lock.release()
-      }
+      this.#lock.release()
     }
   }
 

@@ -22,11 +22,13 @@ import {
   fdatasyncSync,
   fsync,
   fsyncSync,
+  ftruncateSync,
   openSync,
   unlinkSync,
   write,
   writeSync,
 } from 'node:fs'
+import { errorMessage } from '../errors.js'
 import {
   checksumFrames,
   encodeFrame,
@@ -137,7 +139,11 @@ export class SpoolWriter {
   #wantSync = false
   readonly #waiters: SyncWaiter[] = []
   #closing = false
+  /** No more records: close() has begun its last commit. */
   #closed = false
+  /** The files are closed (everything was written). */
+  #released = false
+  #closeRun: Promise<void> | undefined
 
   /** Creates segment `segment` (a new file) and appends to it. */
   constructor(segment: number, options: SpoolWriterOptions) {
@@ -193,7 +199,9 @@ export class SpoolWriter {
    * Appends one record (see encodeFrame for `dropTail`) and returns its size in bytes.
    * Throws if the record cannot be taken — the writer is closed; in `process` and `strict`
    * mode, or when `group` mode's memory is full, the OS's error (disk full, I/O error) — and
-   * then nothing of it counts as appended.
+   * then nothing of it counts as appended and nothing of it is in the file. The one exception,
+   * in `strict` mode: a record written whose fdatasync fails is cut off again; if even that
+   * fails, it stays recorded, append() returns, and onSyncError reports it as not yet synced.
    */
   append(id: string, payload: string, loggedAt: number, dropTail?: number): number {
     // While close() waits for the background work, records are still taken: it writes them.
@@ -211,10 +219,14 @@ export class SpoolWriter {
     this.#commit()
   }
 
-  /** Writes and syncs everything appended before the call; rejects if that fails. */
+  /**
+   * Writes and syncs everything appended before the call; rejects if that fails. While the
+   * writer closes, that is close()'s outcome.
+   */
   sync(): Promise<void> {
     const target = this.#appended
-    if (this.#synced >= target || this.#closing) return Promise.resolve()
+    if (this.#synced >= target) return Promise.resolve()
+    if (this.#closing) return this.close()
     const done = new Promise<void>((resolve, reject) => {
       this.#waiters.push({ target, resolve, reject })
     })
@@ -222,9 +234,31 @@ export class SpoolWriter {
     return done
   }
 
-  /** Writes and syncs everything, and closes every file. */
-  async close(): Promise<void> {
-    if (this.#closing) return
+  /** Records appended but not yet in the file (held in memory, `group` mode). */
+  get unwritten(): number {
+    return this.#appended - this.#writtenRecords
+  }
+
+  /** Whether append() refuses records: close() has begun its last commit. */
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  /**
+   * Writes and syncs everything, and closes every file. If a write fails, the records not yet
+   * written stay in memory and their files open — the `exit` hook still writes them — and the
+   * rejection says how many there are; calling close() again tries again.
+   */
+  close(): Promise<void> {
+    this.#closeRun ??= this.#close().catch((error: unknown) => {
+      this.#closeRun = undefined
+      throw error
+    })
+    return this.#closeRun
+  }
+
+  async #close(): Promise<void> {
+    if (this.#released) return
     this.#closing = true
     clearTimeout(this.#timer)
     this.#timer = undefined
@@ -234,17 +268,34 @@ export class SpoolWriter {
       await this.#syncing
     }
     this.#closed = true
+    try {
+      // The last commit, in this call. A chunk that fails stays queued, with those after it.
+      this.#writeSealedSync()
+    } catch (error) {
+      const failure = new Error(
+        `closing the spool: ${this.unwritten} record(s) could not be written ` +
+          `(${errorMessage(error)}); they stay in memory, to be written by close() again or ` +
+          `when the process exits`,
+        { cause: error },
+      )
+      for (const waiter of this.#waiters.splice(0)) waiter.reject(failure)
+      throw failure
+    }
     buffering.delete(this)
+    this.#released = true
     const fds = [...this.#retiring.splice(0).map((r) => r.fd), this.#fd]
     try {
-      // The last commit, in this call; whatever fails is thrown, after the files are closed.
-      this.#seal()
-      for (const chunk of this.#sealed.splice(0)) writeChunkSync(chunk)
-      for (const fd of fds) fdatasyncSync(fd)
-    } finally {
-      for (const fd of fds) closeSync(fd)
+      try {
+        for (const fd of fds) fdatasyncSync(fd)
+      } finally {
+        for (const fd of fds) closeSync(fd)
+      }
+      fsyncDirSync(this.#options.dir)
+    } catch (error) {
+      // Written, so in the OS's cache; not known to be on stable storage.
+      for (const waiter of this.#waiters.splice(0)) waiter.reject(error)
+      throw error
     }
-    fsyncDirSync(this.#options.dir)
     this.#held = 0
     if (this.#synced !== this.#appended) {
       this.#synced = this.#appended
@@ -255,7 +306,7 @@ export class SpoolWriter {
 
   /** Writes every buffered record, on the event loop (the `exit` hook): the OS keeps them. */
   writeBuffered(): void {
-    if (this.#closed || !this.#buffered) return
+    if (this.#released || !this.#buffered) return
     this.#seal()
     // A chunk the thread pool is writing is written again: same bytes, same place.
     for (const chunk of this.#sealed) if (!chunk.written) writeChunkSync(chunk)
@@ -268,23 +319,61 @@ export class SpoolWriter {
     let scratch = this.#scratch as Buffer
     if (need > scratch.length) scratch = this.#scratch = Buffer.allocUnsafe(need)
     const length = encodeFrame(scratch, 0, id, payload, loggedAt, dropTail)
-    // Positional: a failed or short write leaves the offset where it was.
-    const written = writeSync(this.#fd, scratch, 0, length, this.#offset)
-    if (written !== length)
+    const start = this.#offset
+    // Positional: a failed or short write leaves the offset where it was, and nothing counts
+    // until the record is whole (and, in `strict` mode, synced): readers do not see it before.
+    const written = writeSync(this.#fd, scratch, 0, length, start)
+    if (written !== length) {
+      this.#truncate(start) // the next record would overwrite the partial one anyway
       throw new Error(`short write to the spool: ${written} of ${length} bytes`)
+    }
+    if (this.#options.durability !== 'strict') {
+      this.#tookWritten(length)
+      this.#scheduleCommit()
+    } else {
+      try {
+        fdatasyncSync(this.#fd)
+      } catch (error) {
+        // Taken back out of the file, the record is not recorded, as the caller is told. If it
+        // cannot be taken back, it is recorded (it will be delivered): reported as written
+        // but not yet synced, and the group commit tries the sync again.
+        if (this.#truncate(start)) throw error
+        this.#tookWritten(length)
+        this.#options.onSyncError(
+          new Error(
+            `a spool record was written but not synced (${errorMessage(error)}), and could ` +
+              `not be taken back: it will be delivered; the sync is tried again`,
+            { cause: error },
+          ),
+        )
+        this.#scheduleCommit()
+        this.#options.onWritten()
+        return length
+      }
+      this.#tookWritten(length)
+      this.#synced = this.#appended
+      this.#options.onSync(this.#synced)
+    }
+    this.#options.onWritten()
+    return length
+  }
+
+  /** A record of `length` bytes is in the file at the offset: it counts from now on. */
+  #tookWritten(length: number): void {
     this.#offset += length
     this.#appended++
     this.#written = { segment: this.#segment, offset: this.#offset }
     this.#writtenRecords = this.#appended
-    if (this.#options.durability === 'strict') {
-      fdatasyncSync(this.#fd)
-      this.#synced = this.#appended
-      this.#options.onSync(this.#synced)
-    } else {
-      this.#scheduleCommit()
+  }
+
+  /** Cuts the current segment back to `offset`; false if the OS refused. */
+  #truncate(offset: number): boolean {
+    try {
+      ftruncateSync(this.#fd, offset)
+      return true
+    } catch {
+      return false
     }
-    this.#options.onWritten()
-    return length
   }
 
   // --- group: records framed in memory, written and synced by the group commit ---

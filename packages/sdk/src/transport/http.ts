@@ -1,12 +1,20 @@
 // `POST /v1/events` (architecture §5): `{"events":[...]}`, 1 to 1000 events, all committed
-// (201, one acknowledgement each) or none (400 with per-event details). The body is spliced
-// from the spooled JSON bytes, never parsed or re-serialized on the way out.
+// (201, one acknowledgement each) or none (400 `invalid_event` naming each invalid event in
+// its details; 403 `tenant_mismatch` when events name another tenant than the credential's).
+// The body is spliced from the spooled JSON bytes, never parsed or re-serialized on the way out.
 
 import * as http from 'node:http'
 import * as https from 'node:https'
 import { errorMessage } from '../errors.js'
 import { parseRetryAfter } from '../sender/backoff.js'
-import type { Acknowledgement, OutboundEvent, SendResult, Transport } from './types.js'
+import { ABORTED, unlessAborted } from './abort.js'
+import type {
+  Acknowledgement,
+  EventRefusal,
+  OutboundEvent,
+  SendResult,
+  Transport,
+} from './types.js'
 
 /** The API's limit per request. */
 export const HTTP_MAX_BATCH = 1000
@@ -36,12 +44,17 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
     requiresTenant: false,
     maxBatch: HTTP_MAX_BATCH,
     async send(events, signal) {
-      let token: string
+      let token: string | typeof ABORTED
       try {
-        token = typeof credential === 'function' ? await credential() : credential
+        // A credential function that never answers must not hold close() up.
+        token =
+          typeof credential === 'function'
+            ? await unlessAborted(Promise.resolve().then(credential), signal)
+            : credential
       } catch (error) {
         return { kind: 'retry', message: `could not get a credential: ${errorMessage(error)}` }
       }
+      if (token === ABORTED) return { kind: 'retry', message: 'stopped while getting a credential' }
       const body = encodeBody(events)
       const answer = await post(client, endpoint, {
         agent,
@@ -145,12 +158,16 @@ function classify(answer: Answer, events: readonly OutboundEvent[]): SendResult 
   }
   const error = parseError(answer.text)
   const said = error.message ?? (answer.text.slice(0, 200) || '(no body)')
-  // 400/422: the batch as a whole is refused (nothing committed); 413: too big as it is.
-  if (status === 400 || status === 413 || status === 422) {
-    const message = `${status}: ${said}${describeDetails(error.details)}`
-    return { kind: 'rejected', status, message, details: error.details }
-  }
   const retryAfterMs = parseRetryAfter(answer.retryAfter)
+  // Refusals of the whole batch that no event can be blamed for: a configuration to fix.
+  if (error.code === 'tenant_mismatch') {
+    return {
+      kind: 'retry',
+      status,
+      message: `the server refused the events' tenant (${status}: ${said}): the logger's tenantId (or the events' tenant_id) is not the credential's tenant; events stay spooled until it is fixed`,
+      retryAfterMs,
+    }
+  }
   if (status === 401 || status === 403) {
     return {
       kind: 'retry',
@@ -159,7 +176,37 @@ function classify(answer: Answer, events: readonly OutboundEvent[]): SendResult 
       retryAfterMs,
     }
   }
+  // 400/422: the batch as a whole is refused (nothing committed); 413: too big as it is.
+  if (status === 400 || status === 413 || status === 422) {
+    const message = `${status}: ${said}${describeDetails(error.details)}`
+    // Only `invalid_event` names events (details[].index); anything else is bisected.
+    const invalid =
+      status === 400 && error.code === 'invalid_event'
+        ? namedEvents(error.details, events.length, `${status}: ${said}`)
+        : undefined
+    return { kind: 'rejected', status, message, details: error.details, invalid }
+  }
   return { kind: 'retry', status, message: `${status}: ${said}`, retryAfterMs }
+}
+
+/** The events an `invalid_event` answer names by index, each with its own details. */
+function namedEvents(details: unknown, count: number, said: string): EventRefusal[] | undefined {
+  if (!Array.isArray(details)) return undefined
+  const byIndex = new Map<number, unknown[]>()
+  for (const detail of details as unknown[]) {
+    const index = (detail as { index?: unknown } | null)?.index
+    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= count)
+      continue
+    const list = byIndex.get(index) ?? []
+    list.push(detail)
+    byIndex.set(index, list)
+  }
+  if (byIndex.size === 0) return undefined
+  return [...byIndex].map(([index, own]) => ({
+    index,
+    message: `${said}${describeDetails(own)}`,
+    details: own,
+  }))
 }
 
 /** The first few per-event details of a 400, e.g. ` (event 3: actor.type: must be one of …)`. */
@@ -175,16 +222,21 @@ function describeDetails(details: unknown): string {
   return ` (${shown.join('; ')}${more})`
 }
 
-function parseError(text: string): { message?: string; details?: unknown } {
+/** The API's error body (`{error: {code, message, details}}`); empty for any other answer. */
+function parseError(text: string): { code?: string; message?: string; details?: unknown } {
   try {
     const body = JSON.parse(text) as {
       error?: { code?: unknown; message?: unknown; details?: unknown }
     }
     const error = body.error
     if (typeof error !== 'object' || error === null) return {}
-    const code = typeof error.code === 'string' ? `${error.code}: ` : ''
+    const code = typeof error.code === 'string' ? error.code : undefined
     return {
-      message: typeof error.message === 'string' ? `${code}${error.message}` : undefined,
+      code,
+      message:
+        typeof error.message === 'string'
+          ? `${code === undefined ? '' : `${code}: `}${error.message}`
+          : undefined,
       details: error.details,
     }
   } catch {

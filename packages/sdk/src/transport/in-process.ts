@@ -5,7 +5,8 @@
 
 import type { AuditEvent } from '@auditseal/core'
 import { errorMessage } from '../errors.js'
-import type { Acknowledgement, OutboundEvent, Transport } from './types.js'
+import { ABORTED, unlessAborted } from './abort.js'
+import type { Acknowledgement, EventRefusal, OutboundEvent, Transport } from './types.js'
 
 /** What a sealer returns per event, e.g. @auditseal/server's SealedEvent. */
 export interface SealedEventLike {
@@ -27,20 +28,29 @@ export type SealFunction = (
 export interface InProcessTransportOptions {
   /**
    * Whether a seal failure is about the events themselves (sending them again will fail again,
-   * so the batch is bisected down to the bad event, which is dead-lettered) rather than
-   * transient. Default: errors whose `code` is INVALID_EVENT, TENANT_MISMATCH or
-   * BATCH_TOO_LARGE (the core's and the server's codes), or that carry statusCode 400.
+   * so the batch is bisected down to the bad event, which is dead-lettered: a seal of that
+   * event alone that fails so names it) rather than transient. Default: errors whose `code` is
+   * INVALID_EVENT or BATCH_TOO_LARGE (the core's and the server's codes), or that carry
+   * statusCode 400. TENANT_MISMATCH is never about an event (each is sealed with its own
+   * tenant): a seal function bound to another tenant is a configuration error, retried and
+   * reported whatever this says.
    */
   isRejection?: (error: unknown) => boolean
   /** Most events per seal call (default 1000, as over HTTP). */
   maxBatch?: number
 }
 
-const REJECTION_CODES = new Set(['INVALID_EVENT', 'TENANT_MISMATCH', 'BATCH_TOO_LARGE'])
+const REJECTION_CODES = new Set(['INVALID_EVENT', 'BATCH_TOO_LARGE'])
 
 function defaultIsRejection(error: unknown): boolean {
-  const { code, statusCode } = (error ?? {}) as { code?: unknown; statusCode?: unknown }
-  return (typeof code === 'string' && REJECTION_CODES.has(code)) || statusCode === 400
+  const code = codeOf(error)
+  const { statusCode } = (error ?? {}) as { statusCode?: unknown }
+  return (code !== undefined && REJECTION_CODES.has(code)) || statusCode === 400
+}
+
+function codeOf(error: unknown): string | undefined {
+  const { code } = (error ?? {}) as { code?: unknown }
+  return typeof code === 'string' ? code : undefined
 }
 
 export function createInProcessTransport(
@@ -58,13 +68,16 @@ export function createInProcessTransport(
         byTenant = groupByTenant(events)
       } catch (error) {
         // Not JSON: no sealer will take it (it cannot happen to a record that passed its checksum).
-        return { kind: 'rejected', message: `unreadable event: ${errorMessage(error)}` }
+        const message = `unreadable event: ${errorMessage(error)}`
+        return { kind: 'rejected', message, invalid: alone(events, message) }
       }
       const acks: Acknowledgement[] = new Array(events.length)
       try {
         for (const [tenantId, group] of byTenant) {
           if (signal.aborted) return { kind: 'retry', message: 'stopped' }
-          const sealed = await seal(tenantId, group.events)
+          // A seal that does not end must not hold close() up: given up on when it aborts.
+          const sealed = await unlessAborted(seal(tenantId, group.events), signal)
+          if (sealed === ABORTED) return { kind: 'retry', message: 'stopped while sealing' }
           const problem = mismatch(sealed, group.events)
           if (problem !== undefined) return { kind: 'retry', message: problem }
           sealed.forEach(
@@ -74,11 +87,23 @@ export function createInProcessTransport(
       } catch (error) {
         // Groups sealed before the failure are sealed: sent again, they come back `duplicate`.
         const message = `seal failed: ${errorMessage(error)}`
-        return isRejection(error) ? { kind: 'rejected', message } : { kind: 'retry', message }
+        if (codeOf(error) === 'TENANT_MISMATCH') {
+          return {
+            kind: 'retry',
+            message: `${message} (the seal function does not seal into the tenant it is given: a configuration error; events stay spooled until it is fixed)`,
+          }
+        }
+        if (!isRejection(error)) return { kind: 'retry', message }
+        return { kind: 'rejected', message, invalid: alone(events, message) }
       }
       return { kind: 'acknowledged', acks }
     },
   }
+}
+
+/** A batch of one event that is refused names that event; a larger one is bisected. */
+function alone(events: readonly OutboundEvent[], message: string): EventRefusal[] | undefined {
+  return events.length === 1 ? [{ index: 0, message }] : undefined
 }
 
 /** One tenant's events of a batch, and where each sits in the batch. */

@@ -23,11 +23,29 @@ export type SendResult =
   | { kind: 'acknowledged'; acks: Acknowledgement[] }
   /**
    * The batch was refused as it is (HTTP 400: nothing was committed) and sending it again
-   * unchanged will not help: some event in it is unacceptable.
+   * unchanged will not help. `invalid` lists the events the sealer named as unacceptable (by
+   * index in the batch): those are dead-lettered and the others sent again. Without it, the
+   * refusal names no event: the batch is bisected to find one, and an event refused alone
+   * without being named is retried (and reported), never dead-lettered.
    */
-  | { kind: 'rejected'; status?: number; message: string; details?: unknown }
+  | {
+      kind: 'rejected'
+      status?: number
+      message: string
+      details?: unknown
+      invalid?: readonly EventRefusal[]
+    }
   /** Nothing is known to be committed and trying again later may work. */
   | { kind: 'retry'; status?: number; message: string; retryAfterMs?: number }
+
+/** One event the sealer named as unacceptable, and why. */
+export interface EventRefusal {
+  /** Its index in the batch sent. */
+  index: number
+  message: string
+  /** The sealer's details about this event (for the dead-letter file). */
+  details?: unknown
+}
 
 export interface Transport {
   /** For messages: `http://host:port/v1/events`, `in-process`. */

@@ -1,7 +1,8 @@
-// A small HTTP server that behaves like `POST /v1/events` (architecture §5), for the SDK's
-// tests: bearer API key bound to one tenant, 1–1000 events, the core's validation, all
-// committed (201, one acknowledgement each, `duplicate` for ids it has) or none (400 with
-// per-event details). It seals into memory by default, or through any seal function — the
+// A small HTTP server that behaves like `POST /v1/events` (architecture §5, docs/api.md), for
+// the SDK's tests: bearer API key bound to one tenant, 1–1000 events, the core's validation,
+// all committed (201, one acknowledgement each, `duplicate` for ids it has) or none: 403
+// `tenant_mismatch` when an event names another tenant, else 400 `invalid_event` with
+// per-event details `{index, path, message}`; the API's codes and error shape throughout. It seals into memory by default, or through any seal function — the
 // real Sealer on PostgreSQL in the end-to-end tests. Tests steer failures with `intercept`.
 
 import { createHash } from 'node:crypto'
@@ -82,16 +83,18 @@ export async function startContractServer(
     }
     const text = await readBody(request)
     if (text === undefined) {
-      return send(response, 413, { error: { code: 'too_large', message: 'body over 4 MiB' } })
+      const error = { code: 'payload_too_large', message: 'the request body is too large' }
+      return send(response, 413, { error })
     }
     let events: unknown
     try {
       events = (JSON.parse(text) as { events?: unknown }).events
     } catch {
-      return send(response, 400, { error: { code: 'bad_json', message: 'not JSON' } })
+      return send(response, 400, { error: { code: 'invalid_json', message: 'not JSON' } })
     }
     if (!Array.isArray(events) || events.length < 1 || events.length > 1000) {
-      return send(response, 400, { error: { code: 'bad_request', message: '1 to 1000 events' } })
+      const error = { code: 'invalid_request', message: '1 to 1000 events' }
+      return send(response, 400, { error })
     }
     state.batches.push(events.length)
     const canned = state.intercept?.(events)
@@ -102,12 +105,18 @@ export async function startContractServer(
     if (canned) return send(response, canned.status, canned.body ?? {}, canned.headers)
 
     const details: { index: number; path: string; message: string }[] = []
-    const valid: AuditEvent[] = []
     events.forEach((input: Record<string, unknown>, index) => {
       if (input.tenant_id !== undefined && input.tenant_id !== tenantId) {
-        details.push({ index, path: 'tenant_id', message: 'does not match the credential' })
-        return
+        const message = `names another tenant; this credential writes to ${tenantId} only`
+        details.push({ index, path: 'tenant_id', message })
       }
+    })
+    if (details.length > 0) {
+      const message = "an event names another tenant than the credential's; nothing was stored"
+      return send(response, 403, { error: { code: 'tenant_mismatch', message, details } })
+    }
+    const valid: AuditEvent[] = []
+    events.forEach((input: Record<string, unknown>, index) => {
       const event = { ...input, tenant_id: tenantId }
       const result = validateEvent(event)
       if (!result.ok) {
@@ -120,7 +129,7 @@ export async function startContractServer(
     })
     if (details.length > 0) {
       return send(response, 400, {
-        error: { code: 'invalid_events', message: `${details.length} issue(s)`, details },
+        error: { code: 'invalid_event', message: `${details.length} issue(s)`, details },
       })
     }
     let results: readonly SealedEventLike[]

@@ -8,9 +8,9 @@ import { StoreError } from '../store/errors.js'
 
 /** True when the batch itself is unacceptable, so the SDK bisects it and dead-letters the event. */
 export function isPermanentSealError(error: unknown): boolean {
-  if (error instanceof StoreError) {
-    return error.code === 'TENANT_MISMATCH' || error.code === 'BATCH_TOO_LARGE'
-  }
+  // (TENANT_MISMATCH is not about the events: the SDK seals each tenant's events with that
+  // tenant, so it means a seal function bound elsewhere, which it retries and reports.)
+  if (error instanceof StoreError) return error.code === 'BATCH_TOO_LARGE'
   if (error instanceof DbError) return error.code === 'INVALID_TENANT_ID'
   const code = (error as { code?: unknown } | null)?.code
   if (code === 'INVALID_EVENT') return true
