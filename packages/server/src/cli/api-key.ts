@@ -2,6 +2,8 @@
 // to standard output (so a script can capture it), what it is to standard error. Only a hash
 // of it is stored. `auditseal api-key revoke`: the server refuses the key from then on.
 
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Command } from 'commander'
 import { ConfigError } from '../config/errors.js'
 import { loadConfig } from '../config/load.js'
@@ -105,7 +107,7 @@ export async function runApiKeyRevoke(
     )
   }
   const tenantId = parseTenantFlag(flags.tenant)
-  const revoked = await withStore(flags, env, async (store) => {
+  const revoked = await withStore({ ...flags, mustExist: true }, env, async (store) => {
     const { revokeApiKey } = await import('../http/auth/api-keys.js')
     return revokeApiKey(store.write, tenantId, keyId)
   })
@@ -120,7 +122,7 @@ export async function runApiKeyRevoke(
 
 /** Opens the store the flags name (the embedded database by default) for `use`, then closes it. */
 async function withStore<T>(
-  flags: { dataDir?: string; databaseUrl?: string },
+  flags: { dataDir?: string; databaseUrl?: string; mustExist?: boolean },
   env: NodeJS.ProcessEnv,
   use: (store: Store) => Promise<T>,
 ): Promise<T> {
@@ -131,6 +133,17 @@ async function withStore<T>(
     },
     env,
   )
+  // Opening the embedded database makes one where there is none: right for a first key, but
+  // a revoke with a mistyped --data-dir would make an empty database and find no key there.
+  if (
+    flags.mustExist === true &&
+    config.databaseUrl === undefined &&
+    !existsSync(join(config.dataDir, 'PG_VERSION'))
+  ) {
+    throw new ConfigError(
+      `${config.dataDir} holds no auditseal database (check --data-dir, or give --database-url)`,
+    )
+  }
   // Loaded on use: the database engines are heavy, and other commands need not load them.
   const { openStore } = await import('../db/store.js')
   const store = await openStore({

@@ -2,6 +2,7 @@
 // flag or variable; the commands do what their help says.
 
 import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -230,6 +231,24 @@ describe('auditseal api-key revoke', () => {
           '(check the id and --tenant)\n',
       )
     }
+  })
+
+  it('exits 2 for a --data-dir that holds no database, and makes none there', async () => {
+    const missing = join(dataDir, 'mistyped')
+    const result = await auditseal([
+      'api-key',
+      'revoke',
+      '0'.repeat(24),
+      '--tenant',
+      TENANT,
+      '--data-dir',
+      missing,
+    ])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toBe(
+      `auditseal: ${missing} holds no auditseal database (check --data-dir, or give --database-url)\n`,
+    )
+    expect(existsSync(missing)).toBe(false)
   })
 
   it.each([
