@@ -2,7 +2,7 @@
 // [--vkey V]`: fetch the latest signed checkpoint of a tenant's log — what an auditor keeps
 // and later hands to `auditseal verify --trusted`.
 
-import { rename, writeFile } from 'node:fs/promises'
+import { rename, rm, writeFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import { Option } from 'commander'
 import {
@@ -75,12 +75,24 @@ export async function runCheckpoint(flags: CheckpointFlags): Promise<string> {
   if (flags.out === undefined) {
     process.stdout.write(note)
   } else {
-    const temporary = `${flags.out}.${process.pid}.tmp`
-    await writeFile(temporary, note, { mode: 0o644 })
-    await rename(temporary, flags.out)
+    await writeNote(flags.out, note)
   }
   process.stderr.write(`auditseal: checkpoint of ${origin} at size ${size}; ${status}\n`)
   return note
+}
+
+/** Writes the note to `path` whole or not at all: a temporary file, renamed over it. */
+async function writeNote(path: string, note: string): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`
+  try {
+    await writeFile(temporary, note, { mode: 0o644 })
+    await rename(temporary, path)
+  } catch (error) {
+    await rm(temporary, { force: true }).catch(() => {})
+    throw new VerifyError('IO', `cannot write ${path}: ${(error as Error).message}`, {
+      cause: error,
+    })
+  }
 }
 
 async function fetchLatest(flags: CheckpointFlags, tenant: string | undefined): Promise<string> {

@@ -95,7 +95,7 @@ async function replaceFile(dir: string, name: string, text: string): Promise<voi
     await writeFile(temporary, text, { mode: 0o644 })
     await rename(temporary, join(dir, name))
   } catch (error) {
-    await rm(temporary, { force: true })
+    await rm(temporary, { force: true }).catch(() => {})
     throw error
   }
 }

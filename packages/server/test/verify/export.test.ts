@@ -2,7 +2,7 @@
 // what they write: the untouched export verifies; every edit of the file is caught.
 
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -245,5 +245,23 @@ describe('auditseal checkpoint', () => {
     await expect(
       runCheckpoint({ databaseUrl: database.url, tenant, vkey: otherKey }),
     ).rejects.toThrow(/no signature by a trusted key/)
+  })
+
+  it('fails with an IO error naming --out when it cannot write there, leaving nothing behind', async () => {
+    const blocked = join(dir, 'not-a-folder')
+    await writeFile(blocked, 'a file')
+    const out = join(blocked, 'checkpoint')
+    await expect(runCheckpoint({ databaseUrl: database.url, tenant, out })).rejects.toMatchObject({
+      code: 'IO',
+      message: expect.stringMatching(new RegExp(`^cannot write ${out}: ENOTDIR`)),
+    })
+    // A folder that takes the temporary file but not the rename: the file is removed.
+    const occupied = join(dir, 'occupied')
+    await mkdir(join(occupied, 'checkpoint'), { recursive: true })
+    await writeFile(join(occupied, 'checkpoint', 'inside'), 'x')
+    await expect(
+      runCheckpoint({ databaseUrl: database.url, tenant, out: join(occupied, 'checkpoint') }),
+    ).rejects.toMatchObject({ code: 'IO' })
+    expect((await readdir(occupied)).sort()).toEqual(['checkpoint'])
   })
 })
