@@ -13,7 +13,10 @@ export interface StoredColumns {
   readonly actorId: string
   readonly targetType: string | null
   readonly targetId: string | null
-  /** timestamptz as UTC text with microseconds, `2026-11-30T12:00:00.012000Z`. */
+  /**
+   * timestamptz as UTC text with microseconds, `2026-11-30T12:00:00.012000Z`; a date before
+   * year 1 ends in ` BC` and ±infinity is `infinity`, so neither can equal an event's time.
+   */
   readonly occurredAt: string
   readonly recordedAt: string
 }

@@ -35,15 +35,27 @@ interface EventRow {
   leaf_hash: unknown
 }
 
-const UTC_MICROS = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`
+/**
+ * A timestamptz as UTC text with microseconds, `2026-11-30T12:00:00.012000Z`, that reads back
+ * as the same instant: a date before year 1 keeps its era (`0001-…Z BC`, which no event's
+ * text can equal, and which would otherwise read back as the same date AD), and ±infinity
+ * stays itself (to_char gives NULL for it). The last row's text is the next page's key, so
+ * a row that does not round-trip could make a page skip rows.
+ */
+function utcText(column: string): string {
+  return `CASE WHEN isfinite(${column})
+    THEN regexp_replace(to_char(${column} AT TIME ZONE 'UTC',
+      'YYYY-MM-DD"T"HH24:MI:SS.US"Z" BC'), ' AD$', '')
+    ELSE ${column}::text END`
+}
 
 /** Events after a (seq, recorded_at) key — the primary key, unique even when seqs repeat. */
 function eventPageSql(first: boolean): string {
   // Output names differ from the columns: ORDER BY must sort the bigint, not its text.
   return `SELECT seq::text AS seq_text, id::text AS id_text, type, outcome, actor_type, actor_id,
        target_type, target_id,
-       to_char(occurred_at AT TIME ZONE 'UTC', ${UTC_MICROS}) AS occurred_text,
-       to_char(recorded_at AT TIME ZONE 'UTC', ${UTC_MICROS}) AS recorded_text,
+       ${utcText('occurred_at')} AS occurred_text,
+       ${utcText('recorded_at')} AS recorded_text,
        canonical, leaf_hash
      FROM auditseal.audit_events
      WHERE tenant_id = $1 ${first ? '' : 'AND (seq, recorded_at) > ($3::bigint, $4::timestamptz)'}
