@@ -17,6 +17,7 @@ Each flag can also be set in the environment (the flag wins):
   --checkpoint-dir          AUDITSEAL_CHECKPOINT_DIR           default: none
   --checkpoint-interval-ms  AUDITSEAL_CHECKPOINT_INTERVAL_MS   default 1000
   --log-level               AUDITSEAL_LOG_LEVEL                default info
+  --trust-proxy             AUDITSEAL_TRUST_PROXY              default: none (X-Forwarded-For ignored)
 Environment only:
   AUDITSEAL_JWT_SECRET (HS256, development; default: generated into <data dir>/jwt.secret),
   AUDITSEAL_JWT_JWKS_URL + AUDITSEAL_JWT_ISSUER + AUDITSEAL_JWT_AUDIENCE (production),
@@ -43,6 +44,10 @@ export function registerServe(program: Command): void {
     .option('--checkpoint-dir <dir>', 'also write every checkpoint to <dir>/<tenant>/<size>')
     .option('--checkpoint-interval-ms <ms>', 'how often grown logs get a signed checkpoint')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
+    .option(
+      '--trust-proxy <addresses>',
+      'proxies whose X-Forwarded-For gives the client address: IPs or CIDR ranges, comma-separated',
+    )
     .addHelpText('after', ENVIRONMENT_HELP)
     .action(async (flags: ConfigFlags) => {
       await runServe(flags)

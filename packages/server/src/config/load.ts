@@ -17,6 +17,7 @@ import {
   parsePath,
   parsePort,
   parsePositiveInteger,
+  parseTrustedProxies,
 } from './values.js'
 
 /** Command-line flags as commander hands them over (strings; numbers in tests). */
@@ -31,6 +32,7 @@ export interface ConfigFlags {
   checkpointIntervalMs?: string | number
   checkpointDir?: string
   logLevel?: string
+  trustProxy?: string
 }
 
 /** The environment: process.env in production, a plain object in tests. */
@@ -76,6 +78,7 @@ export function loadConfig(flags: ConfigFlags, env: ConfigEnv): ServerConfig {
   }
   const signingKeyFile = path(setting('signingKeyFile', 'AUDITSEAL_SIGNING_KEY_FILE'))
   const checkpointDir = path(setting('checkpointDir', 'AUDITSEAL_CHECKPOINT_DIR'))
+  const trustProxy = optional(setting('trustProxy', 'AUDITSEAL_TRUST_PROXY'), parseTrustedProxies)
 
   const config: ServerConfig = {
     host: optional(setting('host', 'AUDITSEAL_HOST'), parseHost) ?? DEFAULTS.host,
@@ -105,6 +108,7 @@ export function loadConfig(flags: ConfigFlags, env: ConfigEnv): ServerConfig {
       DEFAULTS.bodyLimitBytes,
     logLevel:
       optional(setting('logLevel', 'AUDITSEAL_LOG_LEVEL'), parseLogLevel) ?? DEFAULTS.logLevel,
+    ...(trustProxy !== undefined && { trustProxy }),
   }
   return deepFreeze(config)
 }

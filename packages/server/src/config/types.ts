@@ -44,4 +44,9 @@ export interface ServerConfig {
   readonly bodyLimitBytes: number
   /** pino level: fatal, error, warn, info, debug, trace, silent. */
   readonly logLevel: string
+  /**
+   * Proxies whose X-Forwarded-For is believed: IP addresses and CIDR ranges (Fastify's
+   * `trustProxy`). Absent: the header is ignored and the client is the socket's peer.
+   */
+  readonly trustProxy?: readonly string[]
 }

@@ -2,7 +2,7 @@
 // (`--port`, `AUDITSEAL_PORT`) and either returns the value or throws a ConfigError that
 // names both, e.g. `--port: "70000" is not a port number (0 to 65535)`.
 
-import { isUuid, isValidKeyName, logOrigin, SYSTEM_TENANT_ID } from '@auditseal/core'
+import { isIpAddress, isUuid, isValidKeyName, logOrigin, SYSTEM_TENANT_ID } from '@auditseal/core'
 import { ConfigError } from './errors.js'
 
 /** A raw setting and the name of its source, for error messages. */
@@ -113,6 +113,39 @@ export function parseName(raw: RawValue, max = 1024): string {
   }
   return raw.text
 }
+
+/**
+ * The trusted proxies: a comma-separated list of IP addresses and CIDR ranges
+ * (`10.0.0.5, 10.1.0.0/16, 2001:db8::/48`), returned as a list for Fastify's `trustProxy`.
+ * Addresses are strict (core's `isIpAddress`: no leading zeros, zone ids or ports); a prefix
+ * length is plain decimal, at most 32 (IPv4) or 128 (IPv6). Refused: names (`loopback`,
+ * host names), `true`, `all`, `*` and `/0` ranges — trusting every address would let any
+ * client choose its own `source.ip` with an X-Forwarded-For header.
+ */
+export function parseTrustedProxies(raw: RawValue): string[] {
+  const entries = raw.text.split(',').map((entry) => entry.trim())
+  for (const entry of entries) {
+    const [address = '', prefix, ...rest] = entry.split('/')
+    const bits = address.includes(':') ? 128 : 32
+    const validPrefix =
+      prefix === undefined || (/^(0|[1-9][0-9]{0,2})$/.test(prefix) && Number(prefix) <= bits)
+    if (/^(true|all|\*)$/i.test(entry) || (prefix === '0' && isIpAddress(address))) {
+      invalid(raw, `would trust every address (${JSON.stringify(entry)}): ${EVERY_ADDRESS}`)
+    }
+    if (!isIpAddress(address) || !validPrefix || rest.length > 0) {
+      invalid(
+        raw,
+        `is not a list of IP addresses or CIDR ranges (${JSON.stringify(entry)} is neither; ` +
+          'e.g. 10.0.0.5,10.1.0.0/16)',
+      )
+    }
+  }
+  return entries
+}
+
+const EVERY_ADDRESS =
+  "any client could then choose its own address with X-Forwarded-For; list your proxies' " +
+  'addresses instead'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 

@@ -1,7 +1,7 @@
 // Every 401 and 403 of the server becomes `auth.unauthorized` / `auth.forbidden` (§5): in the
 // caller's tenant when a verified credential names one, else in the system tenant. A flood of
 // bad requests must not flood the log, so each event needs a token from two buckets: one per
-// source IP and one per tenant. What the buckets hold back is counted, and the next event
+// source IP (the event's source.ip: the client behind a trusted proxy) and one per tenant. What the buckets hold back is counted, and the next event
 // recorded in that tenant says how many were held back since the previous one
 // (`data.suppressed`).
 

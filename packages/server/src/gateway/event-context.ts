@@ -34,8 +34,9 @@ export const ANONYMOUS: Actor = Object.freeze({ type: 'anonymous', id: 'anonymou
 
 export function sourceOf(request: FastifyRequest): Source {
   const source: Source = {}
-  // request.ip is the socket's peer (or the proxy's client with trustProxy); IPv4-mapped IPv6
-  // addresses are written as the IPv4 address they carry.
+  // request.ip is the socket's peer, or, when that peer is a trusted proxy (--trust-proxy),
+  // the client X-Forwarded-For names; an entry that is not an address literal is left out.
+  // IPv4-mapped IPv6 addresses are written as the IPv4 address they carry.
   const ip = request.ip?.startsWith('::ffff:') ? request.ip.slice(7) : request.ip
   if (ip && isIpAddress(ip)) source.ip = ip
   const agent = request.headers['user-agent']

@@ -52,6 +52,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     return503OnClosing: true,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: sendFrameworkError,
+    // Without trusted proxies X-Forwarded-For is ignored. With them request.ip is the client's
+    // address, and with it every event's source.ip, the auth-audit and rate-limit buckets and
+    // the request log's remoteAddress. (An empty list would be truthy: leave it out.)
+    ...(config.trustProxy !== undefined &&
+      config.trustProxy.length > 0 && { trustProxy: [...config.trustProxy] }),
   })
   app.setValidatorCompiler(strictValidatorCompiler)
   registerRequestIdEcho(app)

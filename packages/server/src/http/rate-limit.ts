@@ -1,6 +1,7 @@
 // Per-credential rate limits (@fastify/rate-limit): a request with a valid credential counts
 // against that credential's bucket, anything else (no, bad or expired credentials) against
-// its IP address's. Keying by the *verified* credential, not by what the header claims,
+// its IP address's (request.ip: the client's address behind a trusted proxy, see --trust-proxy,
+// else the socket's peer). Keying by the *verified* credential, not by what the header claims,
 // means nobody can spend someone else's budget by sending their key id with a wrong secret.
 
 import rateLimit from '@fastify/rate-limit'

@@ -66,6 +66,7 @@ describe('loadConfig', () => {
           AUDITSEAL_RATE_LIMIT_WINDOW_MS: '1000',
           AUDITSEAL_BODY_LIMIT_BYTES: '1024',
           AUDITSEAL_LOG_LEVEL: 'warn',
+          AUDITSEAL_TRUST_PROXY: '10.0.0.5',
           DATABASE_URL: 'postgres://app@db:5432/audit',
           DATABASE_READ_URL: 'postgresql://app@replica:5432/audit',
         },
@@ -89,6 +90,7 @@ describe('loadConfig', () => {
         rateLimit: { max: 10, windowMs: 1000 },
         bodyLimitBytes: 1024,
         logLevel: 'warn',
+        trustProxy: ['10.0.0.5'],
       })
     })
 
@@ -177,6 +179,61 @@ describe('loadConfig', () => {
       const error = failure({ databaseUrl: 'mysql://admin:hunter2@db/x' })
       expect(error.message).toContain('mysql://admin:***@db/x')
       expect(error.message).not.toContain('hunter2')
+    })
+  })
+
+  describe('trusted proxies', () => {
+    it('trusts none unless told (X-Forwarded-For is then ignored)', () => {
+      expect(loadConfig({}, {}).trustProxy).toBeUndefined()
+      expect(loadConfig({}, { AUDITSEAL_TRUST_PROXY: '' }).trustProxy).toBeUndefined()
+    })
+
+    it('reads a comma-separated list of addresses and CIDR ranges, flag over variable', () => {
+      const env = { AUDITSEAL_TRUST_PROXY: '192.0.2.1' }
+      expect(loadConfig({}, env).trustProxy).toEqual(['192.0.2.1'])
+      const list = '127.0.0.1, 10.1.0.0/16,::1,2001:db8::/48 , ::ffff:10.0.0.1'
+      expect(loadConfig({ trustProxy: list }, env).trustProxy).toEqual([
+        '127.0.0.1',
+        '10.1.0.0/16',
+        '::1',
+        '2001:db8::/48',
+        '::ffff:10.0.0.1',
+      ])
+    })
+
+    it.each([
+      ['proxy.internal', 'proxy.internal'],
+      ['loopback', 'loopback'],
+      ['10.0.0.1,', ''],
+      ['10.0.0.1,,10.0.0.2', ''],
+      ['10.0.0.01', '10.0.0.01'],
+      ['10.0.0.0/33', '10.0.0.0/33'],
+      ['10.0.0.0/08', '10.0.0.0/08'],
+      ['10.0.0.0/8/8', '10.0.0.0/8/8'],
+      ['10.0.0.0/255.0.0.0', '10.0.0.0/255.0.0.0'],
+      ['2001:db8::/129', '2001:db8::/129'],
+      ['fe80::1%eth0', 'fe80::1%eth0'],
+      ['10.0.0.1:8080', '10.0.0.1:8080'],
+      ['1', '1'],
+    ])('refuses %j, naming the entry', (value, entry) => {
+      expect(failure({ trustProxy: value }).message).toBe(
+        `--trust-proxy: ${JSON.stringify(value)} is not a list of IP addresses or CIDR ranges ` +
+          `(${JSON.stringify(entry)} is neither; e.g. 10.0.0.5,10.1.0.0/16)`,
+      )
+    })
+
+    it.each([
+      ['true', 'true'],
+      ['ALL', 'ALL'],
+      ['*', '*'],
+      ['0.0.0.0/0', '0.0.0.0/0'],
+      ['10.0.0.1,::/0', '::/0'],
+    ])('refuses %j: trusting every address would let any client choose its own', (value, entry) => {
+      expect(failure({}, { AUDITSEAL_TRUST_PROXY: value }).message).toBe(
+        `AUDITSEAL_TRUST_PROXY: ${JSON.stringify(value)} would trust every address ` +
+          `(${JSON.stringify(entry)}): any client could then choose its own address with ` +
+          "X-Forwarded-For; list your proxies' addresses instead",
+      )
     })
   })
 

@@ -22,8 +22,8 @@ export { JWT_SECRET }
 export const USER_AGENT = 'gateway-test/1.0'
 
 /** The HTTP tests' configuration, with the gateway's smaller body limit. */
-export function gatewayConfig(): ServerConfig {
-  return testConfig({ bodyLimitBytes: 64 * 1024 })
+export function gatewayConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return testConfig({ bodyLimitBytes: 64 * 1024, ...overrides })
 }
 
 export interface Gateway {
@@ -38,6 +38,7 @@ export interface GatewayOptions {
   /** Wraps the real sealer, e.g. to slow it down. */
   seal?: (real: SealFunction) => SealFunction
   authAudit?: AuthAuditOptions
+  config?: Partial<ServerConfig>
 }
 
 export async function startGateway(db: Database, options: GatewayOptions = {}): Promise<Gateway> {
@@ -53,7 +54,7 @@ export async function startGateway(db: Database, options: GatewayOptions = {}): 
   })
   const auditor = new AuthFailureAuditor(sink, options.authAudit)
   const app = await buildApp({
-    config: gatewayConfig(),
+    config: gatewayConfig(options.config),
     store: { write: db, read: db, close: async () => {} },
     log,
     logger: false,

@@ -372,6 +372,74 @@ describe.each(ENGINES)('rate limits on $name', ({ create }) => {
   })
 })
 
+describe.each(ENGINES)('rate limits behind a trusted proxy on $name', ({ create }) => {
+  const PROXY = '127.0.0.1'
+  let database: TestDatabase
+  let behindProxy: TestApp
+  let direct: TestApp
+  const logLines: Record<string, unknown>[] = []
+
+  beforeAll(async () => {
+    database = await create()
+    const rateLimit = { max: 2, windowMs: 60_000 }
+    behindProxy = await startTestApp(database.db, {
+      config: { rateLimit, trustProxy: [PROXY] },
+      logger: {
+        level: 'info',
+        stream: { write: (line: string) => logLines.push(JSON.parse(line) as never) },
+      },
+    })
+    direct = await startTestApp(database.db, { config: { rateLimit } })
+  })
+  afterAll(async () => {
+    await behindProxy?.close()
+    await direct?.close()
+    await database?.drop()
+  })
+
+  /** The status of an unauthenticated GET /v1/log from `from`, forwarded for `client`. */
+  const status = async (app: TestApp, from: string, client: string) =>
+    (
+      await app.app.inject({
+        url: '/v1/log',
+        remoteAddress: from,
+        headers: { 'x-forwarded-for': client },
+      })
+    ).statusCode
+
+  it('limits each forwarded client on its own when the socket is a trusted proxy', async () => {
+    const first = [await status(behindProxy, PROXY, '203.0.113.7')]
+    first.push(await status(behindProxy, PROXY, '203.0.113.7'))
+    first.push(await status(behindProxy, PROXY, '203.0.113.7'))
+    expect(first).toEqual([401, 401, 429])
+    // Another client behind the same proxy still has its whole budget.
+    expect(await status(behindProxy, PROXY, '203.0.113.8')).toBe(401)
+  })
+
+  it('ignores X-Forwarded-For from a socket it does not trust: no new bucket per header', async () => {
+    const statuses: number[] = []
+    for (const client of ['192.0.2.1', '192.0.2.2', '192.0.2.3']) {
+      statuses.push(await status(behindProxy, '198.51.100.9', client))
+    }
+    expect(statuses).toEqual([401, 401, 429])
+  })
+
+  it('ignores X-Forwarded-For without --trust-proxy: one bucket for the socket', async () => {
+    const statuses: number[] = []
+    for (const client of ['192.0.2.1', '192.0.2.2', '192.0.2.3']) {
+      statuses.push(await status(direct, PROXY, client))
+    }
+    expect(statuses).toEqual([401, 401, 429])
+  })
+
+  it('logs the forwarded client as the remote address of the request', async () => {
+    logLines.length = 0
+    await status(behindProxy, PROXY, '203.0.113.9')
+    const incoming = logLines.find((line) => line.msg === 'incoming request')
+    expect(incoming?.req).toMatchObject({ remoteAddress: '203.0.113.9' })
+  })
+})
+
 describe.each(ENGINES)('JWTs from a JWKS on $name', ({ create }) => {
   let database: TestDatabase
   let t: TestApp

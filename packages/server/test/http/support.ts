@@ -1,6 +1,6 @@
 // An app over one test database, with a tenant and a credential of each kind, for app.inject.
 
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import type { FastifyInstance, FastifyServerOptions, LightMyRequestResponse } from 'fastify'
 import type { ServerConfig } from '../../src/config/types.js'
 import type { Database } from '../../src/db/database.js'
 import type { AuthFailure, AppRole } from '../../src/http/index.js'
@@ -48,7 +48,11 @@ export interface TestApp {
 
 export async function startTestApp(
   db: Database,
-  options: { config?: Partial<ServerConfig>; log?: AuditLog } = {},
+  options: {
+    config?: Partial<ServerConfig>
+    log?: AuditLog
+    logger?: FastifyServerOptions['logger']
+  } = {},
 ): Promise<TestApp> {
   const log = options.log ?? testAuditLog(db)
   const failures: AuthFailure[] = []
@@ -56,7 +60,7 @@ export async function startTestApp(
     config: testConfig(options.config),
     store: { write: db, read: db, close: async () => {} },
     log,
-    logger: false,
+    logger: options.logger ?? false,
     onAuthFailure: (failure) => failures.push(failure),
   })
   const tenant = newTenantId()

@@ -275,6 +275,11 @@ describe('auditseal serve', () => {
       ['--checkpoint-interval-ms', '0'],
       '--checkpoint-interval-ms: "0" is not a positive whole number',
     ],
+    [
+      ['--trust-proxy', 'proxy.internal'],
+      '--trust-proxy: "proxy.internal" is not a list of IP addresses or CIDR ranges',
+    ],
+    [['--trust-proxy', 'true'], '--trust-proxy: "true" would trust every address'],
   ])('exits 2 before opening anything for %j', async (args, message) => {
     const result = await auditseal(['serve', ...args, '--data-dir', '/nonexistent/never-created'])
     expect(result.code).toBe(2)
@@ -299,7 +304,9 @@ describe('auditseal serve', () => {
       '--log-name',
       '--checkpoint-dir',
       '--checkpoint-interval-ms',
+      '--trust-proxy',
       'AUDITSEAL_PORT',
+      'AUDITSEAL_TRUST_PROXY',
       'DATABASE_READ_URL',
       'AUDITSEAL_JWT_JWKS_URL',
       'docs/operations.md',
