@@ -1,5 +1,6 @@
 // `auditseal verify`: flags to a verifyLog call, the report to stdout, and the exit code of
-// architecture §6 — 0 intact, 1 tampering found, 2 usage or I/O error.
+// architecture §6 — 0 intact, 1 tampering found (or nothing signed vouches for the events),
+// 2 usage or I/O error.
 
 import { rename, writeFile } from 'node:fs/promises'
 import type { Command } from 'commander'
@@ -31,7 +32,8 @@ export function registerVerify(program: Command): void {
     .command('verify')
     .description(
       "Recompute a tenant's log from its events and check it against every signed checkpoint. " +
-        'Exit 0: intact; 1: tampering found; 2: usage or I/O error.',
+        'Exit 0: intact; 1: tampering found, or no signed checkpoint vouches for the events; ' +
+        '2: usage or I/O error.',
     )
     .option('--url <url>', 'the audit API to verify through (with --token)')
     .addOption(

@@ -18,6 +18,8 @@ export interface CheckpointCopy {
   readonly statedSize?: number
   /** The root stated outside the note: a database row's root_hash. */
   readonly statedRoot?: Uint8Array
+  /** Why the copy is not even a checkpoint to open (a malformed API entry): a finding. */
+  readonly malformed?: string
 }
 
 /** A checkpoint whose signature verified with the pinned key. */
@@ -100,6 +102,19 @@ function openCopy(
   options: CheckpointBookOptions,
 ): VerifiedCheckpoint | undefined {
   const { findings, tenant } = options
+  if (copy.malformed !== undefined) {
+    const treeSize = copy.statedSize ?? unverifiedSize(copy.note)
+    findings.add({
+      kind: 'bad_signature',
+      severity: 'error',
+      tenant,
+      seq: null,
+      ...(treeSize === undefined ? {} : { treeSize }),
+      source: copy.source,
+      message: `${copy.label}: the checkpoint is malformed: ${copy.malformed}`,
+    })
+    return undefined
+  }
   let size: number
   let rootHash: Uint8Array
   try {

@@ -31,6 +31,11 @@ export interface LogVerifierOptions {
   findings: FindingLog
   /** Events beyond the newest signed checkpoint are an error, not a warning. */
   strict?: boolean
+  /**
+   * False when the verifier key came from the log itself (the API's published key), not from
+   * the auditor: then the log's own checkpoints vouch for nothing (default true).
+   */
+  keyPinned?: boolean
   /** The tree's hashes; default: `hasher`'s SHA-256 (node's one-shot hash is faster). */
   digests?: TreeDigests
 }
@@ -290,22 +295,53 @@ export class LogVerifier {
     )
   }
 
-  /** Events no signed checkpoint covers: nothing the log signed vouches for them. */
+  /**
+   * Events beyond the newest signed checkpoint: nothing the log signed vouches for them yet.
+   * When nothing signed vouches for any event, that is an error of its own (nothingSigned).
+   */
   private unsignedTail(): void {
     const signed = this.options.book.newestSize
     const end = this.seqs.expected
-    if (end <= signed) return
-    const what =
-      signed === 0
-        ? 'no signed checkpoint covers any event'
-        : `the newest signed checkpoint has size ${signed}`
+    if (this.count > 0 && !this.anythingSigned()) this.nothingSigned(end)
+    if (signed === 0 || end <= signed) return
     this.options.findings.add({
       kind: 'unsigned_tail',
       severity: this.options.strict ? 'error' : 'warning',
       tenant: this.options.tenant,
       seq: signed,
       endSeq: end,
-      message: `seq ${signed} to ${end - 1} are not covered by a signed checkpoint (${what}): they could be rewritten without trace until the log signs them`,
+      message: `seq ${signed} to ${end - 1} are not covered by a signed checkpoint (the newest signed checkpoint has size ${signed}): they could be rewritten without trace until the log signs them`,
+    })
+  }
+
+  /**
+   * True when some checkpoint that verified with a key the auditor gave covers an event: with
+   * a pinned key, any; with the key the log publishes, only a copy from outside the log (its
+   * signature shows the published key is the one that signed the auditor's copy). Such a
+   * checkpoint either matches the recomputed tree or is itself a finding.
+   */
+  private anythingSigned(): boolean {
+    const pinned = this.options.keyPinned !== false
+    return this.options.book.verified.some((c) => c.size > 0 && (pinned || c.source !== 'log'))
+  }
+
+  /**
+   * Events but no signed checkpoint that vouches for any of them: every event could have been
+   * rewritten, leaf hashes recomputed, and the log would look the same. Never intact.
+   */
+  private nothingSigned(end: number): void {
+    const range = end <= 1 ? (end === 1 ? 'seq 0' : 'the events read') : `seq 0 to ${end - 1}`
+    const why =
+      this.options.keyPinned === false
+        ? `the checkpoints were verified only with the key the server itself publishes (no --vkey), and whoever controls the server can replace the log, its checkpoints and that key together. Pin the tenant's verifier key with --vkey, or give a checkpoint from outside the server`
+        : `no checkpoint that verifies with the pinned key covers any event (${this.options.book.copies} found), so every event could have been rewritten, its leaf hash recomputed, without trace. Give a checkpoint the log signed`
+    this.options.findings.add({
+      kind: 'nothing_signed',
+      severity: 'error',
+      tenant: this.options.tenant,
+      seq: 0,
+      ...(end > 1 ? { endSeq: end } : {}),
+      message: `nothing signed vouches for ${range}: ${why}: --checkpoint FILE (handed over with an export), --trusted FILE (saved by an earlier run with --save) or --checkpoint-dir DIR (the copies the checkpointer published)`,
     })
   }
 

@@ -20,7 +20,9 @@ export interface RecordCheck {
 /**
  * checkRecord hashes the stored canonical bytes and checks the record against itself: the
  * canonical text (checkCanonical), the stored leaf hash, and the columns that repeat members
- * of E. Pure, so it can run on any thread.
+ * of E. Pure, so it can run on any thread. It never throws on what it reads: a record whose
+ * checks fail with an exception (hostile input, e.g. nested too deep for the stack) is
+ * reported with that as its problem, so one record cannot stop the verifier.
  */
 export function checkRecord(
   record: EventRecord,
@@ -28,6 +30,16 @@ export function checkRecord(
   hasher: Pick<TreeHasher, 'leafHash'>,
 ): RecordCheck {
   const leaf = hasher.leafHash(record.canonicalBytes ?? utf8(record.canonical))
+  try {
+    return checkAgainstItself(record, tenantId, leaf)
+  } catch (error) {
+    const problems = record.formatProblem === undefined ? [] : [record.formatProblem]
+    problems.push(`the stored event cannot be checked: ${(error as Error).message}`)
+    return { leaf, problems }
+  }
+}
+
+function checkAgainstItself(record: EventRecord, tenantId: string, leaf: Uint8Array): RecordCheck {
   const problems: string[] = []
   if (record.formatProblem !== undefined) problems.push(record.formatProblem)
   const check = checkCanonical(record.canonical, tenantId)

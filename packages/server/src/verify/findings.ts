@@ -12,10 +12,14 @@ export const FINDING_KINDS = [
   'bad_signature',
   'inconsistent_checkpoints',
   'unsigned_tail',
+  'nothing_signed',
 ] as const
 export type FindingKind = (typeof FINDING_KINDS)[number]
 
-/** An error is tampering (exit 1); a warning is reported but the log still verifies. */
+/**
+ * An error is tampering, or a log nothing signed vouches for (exit 1); a warning is reported
+ * but the log still verifies.
+ */
 export type Severity = 'error' | 'warning'
 
 /** Where a checkpoint came from. */

@@ -23,7 +23,7 @@ export function findingJson(finding: Finding): Record<string, unknown> {
 export function reportJson(report: VerifyReport): Record<string, unknown> {
   const { result } = report
   return {
-    result: report.exitCode === 0 ? 'intact' : 'tampered',
+    result: report.verdict,
     exit_code: report.exitCode,
     tenant: report.tenant,
     origin: report.origin,
@@ -70,8 +70,10 @@ export function reportText(report: VerifyReport): string {
   }
   const errors = report.findings.filter((f) => f.severity === 'error')
   const warnings = report.findings.filter((f) => f.severity === 'warning')
-  if (report.exitCode === 0) {
+  if (report.verdict === 'intact') {
     out.push(`INTACT${warnings.length > 0 ? `, with ${count(warnings.length, 'warning')}` : ''}`)
+  } else if (report.verdict === 'unverified') {
+    out.push('NOT VERIFIED: nothing signed vouches for these events (see nothing_signed below)')
   } else {
     const kinds = FINDING_KINDS.filter((k) => report.counts[k] !== undefined)
       .map((k) => `${report.counts[k]} ${k}`)

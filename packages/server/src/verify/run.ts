@@ -77,9 +77,16 @@ export interface VerifyReport {
   readonly counts: Partial<Record<FindingKind, number>>
   /** Things the reader must know that are not findings, e.g. an unpinned key. */
   readonly warnings: readonly string[]
-  /** 0 intact, 1 tampering found. */
+  /**
+   * intact; tampered (some finding is tampering); unverified (the only errors are
+   * `nothing_signed`: nothing signed vouches for the events, so they cannot be shown intact).
+   */
+  readonly verdict: Verdict
+  /** 0 intact, 1 tampering found or nothing signed vouches for the events. */
   readonly exitCode: 0 | 1
 }
+
+export type Verdict = 'intact' | 'tampered' | 'unverified'
 
 export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport> {
   const crypto = options.crypto ?? nodeCrypto
@@ -109,6 +116,7 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
       book,
       findings,
       strict: options.strict ?? false,
+      keyPinned,
     })
     progress.start(expected ?? (book.newestSize || undefined), 'events')
     try {
@@ -151,11 +159,18 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
       omittedFindings: findings.omittedCount,
       counts: findings.counts(),
       warnings,
+      verdict: verdictOf(findings),
       exitCode: findings.errorCount > 0 ? 1 : 0,
     }
   } finally {
     await source.close()
   }
+}
+
+function verdictOf(findings: FindingLog): Verdict {
+  if (findings.errorCount === 0) return 'intact'
+  const unsigned = findings.counts().nothing_signed ?? 0
+  return findings.errorCount === unsigned ? 'unverified' : 'tampered'
 }
 
 /**

@@ -56,11 +56,59 @@ describe('auditseal verify --url', () => {
     expect(report.warnings).toEqual([])
   })
 
-  it('warns loudly when no key is pinned: the published one is used', async () => {
+  it('with no key pinned (the published one is used) warns loudly and is never intact', async () => {
     const report = await viaApi({})
-    expect(report.exitCode).toBe(0)
+    expect(report.exitCode).toBe(1)
+    expect(report.verdict).toBe('unverified')
     expect(report.keyPinned).toBe(false)
     expect(report.warnings[0]).toMatch(/^THE VERIFIER KEY IS NOT PINNED/)
+    // The log's checkpoints match, under the server's key: they vouch for nothing.
+    expect(report.result.matched).toBe(3)
+    expect(report.findings.map((f) => [f.kind, f.severity, f.seq, f.endSeq])).toEqual([
+      ['nothing_signed', 'error', 0, EVENTS],
+    ])
+    expect(report.findings[0]?.message).toContain('the key the server itself publishes')
+    expect(report.findings[0]?.message).toContain('--vkey')
+  })
+
+  it('with no key pinned, a checkpoint from outside the server that verifies vouches for the key', async () => {
+    const saved = join(dir, 'saved-checkpoint')
+    await runCheckpoint({ url, token, out: saved, vkey })
+    const report = await verifyLog({ source: { kind: 'api', url, token }, trustedFile: saved })
+    expect(report.findings).toEqual([])
+    expect(report.exitCode).toBe(0)
+    expect(report.result.trusted).toEqual({ size: EVENTS, status: 'matches' })
+  })
+
+  it('a malformed entry in the checkpoint list is a finding, not an API error (exit 1, not 2)', async () => {
+    const garble: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init)
+      if (!String(input).includes('/v1/checkpoints?')) return response
+      const body = (await response.json()) as { checkpoints: unknown[] }
+      const [first, second, ...rest] = body.checkpoints
+      const garbled = {
+        ...(first as object),
+        tree_size: String((first as { tree_size: number }).tree_size),
+      }
+      body.checkpoints = [garbled, null, second, ...rest] // a string size, then not an object
+      return Response.json(body)
+    }
+    const report = await verifyLog({ source: { kind: 'api', url, token, fetch: garble }, vkey })
+    expect(report.exitCode).toBe(1)
+    expect(report.checkpoints).toEqual({ copies: 4, verified: 2 })
+    expect(report.findings.map((f) => [f.kind, f.seq ?? f.treeSize, f.message])).toEqual([
+      [
+        'bad_signature',
+        EVENTS, // the list is newest first; the size is read from the note, for the message
+        "API checkpoint (entry 1 of the list): the checkpoint is malformed: the API's list entry lacks a numeric tree_size",
+      ],
+      [
+        'bad_signature',
+        undefined,
+        "API checkpoint (entry 2 of the list): the checkpoint is malformed: the API's list entry lacks a numeric tree_size, a root_hash string, a note string",
+      ],
+      ['unsigned_tail', 1000, expect.stringMatching(/^seq 1000 to 1499 are not covered/)],
+    ])
   })
 
   it('refuses a token the API refuses (exit 2, not a finding)', async () => {

@@ -16,6 +16,7 @@ import { nodeCrypto } from '../../src/crypto/node-crypto.js'
 import { CheckpointBook } from '../../src/verify/checkpoints.js'
 import { LogVerifier } from '../../src/verify/engine.js'
 import { FindingLog } from '../../src/verify/findings.js'
+import type { StoredColumns } from '../../src/verify/columns.js'
 import type { EventRecord } from '../../src/verify/sources/types.js'
 import { makeEvents, newTenantId } from '../support/events.js'
 
@@ -113,6 +114,89 @@ describe('LogVerifier', () => {
     } finally {
       leaves[42] = saved
     }
+  })
+
+  describe('when nothing signed vouches for the events', () => {
+    function verifyWith(
+      copies: { source: 'log' | 'trusted'; note: string }[],
+      options: { keyPinned?: boolean; count?: number } = {},
+    ) {
+      const findings = new FindingLog()
+      const book = CheckpointBook.open(
+        copies.map((c) => ({ ...c, label: 'memory' })),
+        { crypto: nodeCrypto, verifierKey: signer, tenant, findings, logListIsComplete: true },
+      )
+      const verifier = new LogVerifier({ tenant, hasher, book, findings, ...options })
+      texts.slice(0, options.count ?? SIZE).forEach((text, seq) => {
+        verifier.add({ seq, canonical: text, leafHash: hasher.leafHash(utf8(text)) })
+      })
+      verifier.finish()
+      return findings.findings.map((f) => [f.kind, f.severity, f.seq, f.endSeq])
+    }
+    const log = (note: string) => ({ source: 'log' as const, note })
+
+    it('no checkpoint at all is an error, not a warning, from seq 0', () => {
+      expect(verifyWith([])).toEqual([['nothing_signed', 'error', 0, SIZE]])
+      expect(verifyWith([], { count: 1 })).toEqual([['nothing_signed', 'error', 0, undefined]])
+    })
+
+    it('only a checkpoint of the empty tree vouches for no event', () => {
+      const empty = signCheckpoint(signer, {
+        origin: signer.name,
+        size: 0,
+        rootHash: new MemoryHashStore(hasher).root(0),
+      })
+      expect(verifyWith([log(empty)])).toEqual([['nothing_signed', 'error', 0, SIZE]])
+    })
+
+    it('an empty log with no checkpoint is an empty log (intact)', () => {
+      expect(verifyWith([], { count: 0 })).toEqual([])
+    })
+
+    it("with the log's own key (not pinned), the log's own checkpoints vouch for nothing", () => {
+      const [n100, , n300] = notes
+      expect(verifyWith([log(n100!), log(n300!)], { keyPinned: false })).toEqual([
+        ['nothing_signed', 'error', 0, SIZE],
+      ])
+      // The partial tail after the newest one is still reported as it is with a pinned key.
+      expect(verifyWith([log(n100!)], { keyPinned: false })).toEqual([
+        ['nothing_signed', 'error', 0, SIZE],
+        ['unsigned_tail', 'warning', 100, SIZE],
+      ])
+      // A copy from outside the log that verifies with that key shows it is the right one.
+      const outside = [log(n100!), log(n300!), { source: 'trusted' as const, note: n100! }]
+      expect(verifyWith(outside, { keyPinned: false })).toEqual([])
+      expect(verifyWith([log(n300!)])).toEqual([])
+    })
+  })
+
+  it('reports a record whose checks throw as modified, and goes on (no crash)', () => {
+    // Stands in for hostile input that makes a check throw (a stack overflow, say): here the
+    // database columns the check compares with the canonical text cannot be read.
+    const unreadable = new Proxy({} as StoredColumns, {
+      get() {
+        throw new RangeError('Maximum call stack size exceeded')
+      },
+    })
+    const findings = new FindingLog()
+    const book = CheckpointBook.open(
+      notes.map((note) => ({ source: 'log' as const, label: 'memory', note })),
+      { crypto: nodeCrypto, verifierKey: signer, tenant, findings, logListIsComplete: true },
+    )
+    const verifier = new LogVerifier({ tenant, hasher, book, findings })
+    texts.forEach((text, seq) => {
+      const leafHash = hasher.leafHash(utf8(text))
+      verifier.add({
+        seq,
+        canonical: text,
+        leafHash,
+        ...(seq === 7 ? { columns: unreadable } : {}),
+      })
+    })
+    expect(verifier.finish().matched).toBe(3)
+    expect(findings.findings.map((f) => [f.kind, f.seq, f.message])).toEqual([
+      ['modified', 7, 'the stored event cannot be checked: Maximum call stack size exceeded'],
+    ])
   })
 
   it('reports a seq the log never assigns, and a gap closed late', () => {

@@ -1,10 +1,12 @@
 // `auditseal export` and `auditseal checkpoint` from the database, and `verify --export` on
 // what they write: the untouched export verifies; every edit of the file is caught.
 
+import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deriveSigner, fromHex, parseVerifierKey, signCheckpoint } from '@auditseal/core'
 import { runCheckpoint } from '../../src/cli/checkpoint.js'
@@ -83,6 +85,21 @@ async function verifyLines(edited: string[]): Promise<VerifyReport> {
 
 const kinds = (report: VerifyReport) => report.findings.map((f) => [f.kind, f.seq, f.endSeq])
 
+const CLI = new URL('../../dist/cli.js', import.meta.url).pathname
+
+/** Runs the built CLI (npm test builds dist first). */
+async function auditseal(
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)('node', [CLI, ...args])
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
 describe('auditseal export --format ndjson', () => {
   it('writes every event as the store and the export API do: E, then seq and leaf_hash', async () => {
     expect(lines).toHaveLength(EVENTS)
@@ -106,10 +123,14 @@ describe('auditseal export --format ndjson', () => {
     expect(report.source.kind).toBe('export')
   })
 
-  it('is all an unsigned tail without a checkpoint: a warning', async () => {
+  it('is not intact without a checkpoint: nothing signed vouches for its events', async () => {
     const report = await verifyFile(exportFile, {})
-    expect(report.exitCode).toBe(0)
-    expect(kinds(report)).toEqual([['unsigned_tail', 0, EVENTS]])
+    expect(report.exitCode).toBe(1)
+    expect(report.verdict).toBe('unverified')
+    expect(kinds(report)).toEqual([['nothing_signed', 0, EVENTS]])
+    expect(report.findings[0]).toMatchObject({ severity: 'error' })
+    expect(report.findings[0]?.message).toMatch(/^nothing signed vouches for seq 0 to 1199: /)
+    expect(report.findings[0]?.message).toContain('--checkpoint FILE')
   })
 })
 
@@ -182,8 +203,46 @@ describe('verify --export on an edited export', () => {
     expect(report.exitCode).toBe(1)
     expect(report.findings.map((f) => [f.kind, f.treeSize, f.source])).toEqual([
       ['bad_signature', 1, 'checkpoint-file'],
-      ['unsigned_tail', undefined, undefined],
+      ['nothing_signed', undefined, undefined],
     ])
+  })
+})
+
+describe('the auditseal verify command on an export', () => {
+  it('exits 1, NOT VERIFIED, on an export no checkpoint vouches for', async () => {
+    const text = await auditseal('verify', '--export', exportFile, '--vkey', vkey, '--no-progress')
+    expect(text.code).toBe(1)
+    expect(text.stdout).toContain('NOT VERIFIED: nothing signed vouches for these events')
+    expect(text.stdout).not.toContain('INTACT')
+    expect(text.stdout).toMatch(/error {3}nothing_signed +seq 0-1199 +nothing signed vouches/)
+    const json = await auditseal('verify', '--export', exportFile, '--vkey', vkey, '--json')
+    expect(json.code).toBe(1)
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      result: 'unverified',
+      exit_code: 1,
+      counts: { nothing_signed: 1 },
+    })
+    const checked = await auditseal(
+      'verify',
+      ...['--export', exportFile, '--vkey', vkey, '--checkpoint', checkpointFile, '--json'],
+    )
+    expect(checked.code).toBe(0)
+    expect(JSON.parse(checked.stdout)).toMatchObject({ result: 'intact', exit_code: 0 })
+  })
+
+  it('exits 1, not 2, on a line nested too deep to serialize (a finding, not a crash)', async () => {
+    const edited = [...lines]
+    edited[5] = `{"seq":5,"data":{"x":${'['.repeat(20_000)}0${']'.repeat(20_000)}}}`
+    const file = join(dir, 'deep.ndjson')
+    await writeFile(file, edited.map((l) => `${l}\n`).join(''))
+    const result = await auditseal(
+      'verify',
+      ...['--export', file, '--vkey', vkey, '--checkpoint', checkpointFile, '--json'],
+    )
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(1)
+    const report = JSON.parse(result.stdout) as { findings: Record<string, unknown>[] }
+    expect(report.findings.map((f) => [f.kind, f.seq])).toEqual([['modified', 5]])
   })
 })
 

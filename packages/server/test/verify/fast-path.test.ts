@@ -299,6 +299,8 @@ describe('verify --export: the fast path says what the full checks say', () => {
     const intact = await both(joined(lines), { checkpointFile: at300 })
     expect(intact.vouched).toBe(300)
     expect(intact.kinds).toEqual([['unsigned_tail', 300, 600]])
+    expect(intact.report.findings[0]?.severity).toBe('warning') // a partial tail: still intact
+    expect(intact.report.exitCode).toBe(0)
 
     const edited = [...lines]
     edited[550] = resealed(550, texts[550]!.replace('{"actor":', '{ "actor":'))
@@ -310,10 +312,59 @@ describe('verify --export: the fast path says what the full checks say', () => {
     ])
   })
 
-  it('without a checkpoint nothing is vouched for', async () => {
-    const { vouched, kinds } = await both(joined(lines), {})
+  it('without a checkpoint nothing is vouched for, and the export is not intact', async () => {
+    const { vouched, kinds, report } = await both(joined(lines), {})
     expect(vouched).toBe(0)
-    expect(kinds).toEqual([['unsigned_tail', 0, 600]])
+    expect(kinds).toEqual([['nothing_signed', 0, 600]])
+    expect(report.exitCode).toBe(1)
+    expect(report.verdict).toBe('unverified')
+  })
+
+  it('every event forged, leaf hashes recomputed, no checkpoint: not intact (exit 1)', async () => {
+    const forged = texts.map((text, seq) =>
+      resealed(seq, text.replace(`"event number ${seq}"`, `"forged ${seq}"`)),
+    )
+    expect(forged).not.toEqual(lines)
+    const { report, kinds } = await both(joined(forged), {})
+    expect(kinds).toEqual([['nothing_signed', 0, 600]])
+    expect(report.findings[0]).toMatchObject({ severity: 'error', tenant })
+    expect(report.findings[0]?.message).toContain(
+      '--checkpoint FILE (handed over with an export), --trusted FILE (saved by an earlier run with --save) or --checkpoint-dir DIR',
+    )
+    expect(report.exitCode).toBe(1)
+    // With the checkpoint the log signed, the forgery is found.
+    const checked = await both(joined(forged), { checkpointFile: at600 })
+    expect(checked.report.exitCode).toBe(1)
+    expect(checked.report.verdict).toBe('tampered')
+  })
+
+  it('a line nested too deep for the stack is modified, not a crash, on both paths', async () => {
+    const deep = `${'['.repeat(20_000)}0${']'.repeat(20_000)}`
+    const variants: [string, unknown[]][] = [
+      [`{"seq":150,"data":{"x":${deep}}}`, [['modified', 150, undefined]]],
+      [`{"data":{"x":${deep}},"seq":150}`, [['modified', 150, undefined]]],
+      [
+        `{"seq":${deep}}`,
+        [
+          ['modified', 150, undefined],
+          ['missing', 150, undefined],
+          ['inserted', 150, undefined], // its seq is no seq the log assigns
+        ],
+      ],
+      // In the export form: read strictly, then the full checks parse it.
+      [
+        `{"data":{"x":${deep}},"seq":150,"leaf_hash":"${toBase64(leaves[150]!)}"}`,
+        [['modified', 150, undefined]],
+      ],
+    ]
+    for (const [line, expected] of variants) {
+      const edited = [...lines]
+      edited[150] = line
+      const { vouched, kinds, report } = await both(joined(edited))
+      expect(vouched).toBe(100)
+      expect(kinds).toEqual(expected)
+      expect(report.exitCode).toBe(1)
+    }
   })
 
   it('the trusted checkpoint is judged as the full path judges it', async () => {
@@ -350,7 +401,7 @@ describe('verify --export: the fast path says what the full checks say', () => {
     expect(vouched).toBe(0)
     expect(kinds).toEqual([
       ['bad_signature', null, undefined],
-      ['unsigned_tail', 0, 600],
+      ['nothing_signed', 0, 600],
     ])
   })
 })

@@ -21,6 +21,8 @@ const hasher = createTreeHasher(nodeCrypto)
 const tenant = newTenantId()
 let dir: string
 let file: string
+/** JSON nested too deep for a recursive serializer: a finding, never a crash. */
+const DEEP = `${'['.repeat(20_000)}0${']'.repeat(20_000)}`
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'auditseal-parallel-'))
@@ -30,7 +32,7 @@ beforeAll(async () => {
     const canonical = canonicalJson({ ...event, recorded_at: event.occurred_at })
     const leafHash = hasher.leafHash(Buffer.from(canonical))
     lines.push(eventJson({ seq, canonical, leafHash }))
-    if (seq === 10) lines.push('', 'not json', '{"seq":3}')
+    if (seq === 10) lines.push('', 'not json', '{"seq":3}', `{"seq":4,"data":{"x":${DEEP}}}`)
     if (seq === 2000) lines.push(`{"a":"${'x'.repeat(MAX_LINE_BYTES + 10)}"}`)
     if (seq === 2001) lines.push(`${'y'.repeat(2 * MAX_LINE_BYTES + 5)}`)
     if (seq === 4000) lines.push(lines[5] as string, 'é\u{1F600}')

@@ -347,7 +347,10 @@ describe('the whole log rewritten, hashes, tree, head and checkpoint recomputed'
     const other = verify(db, sealed.b, withTrusted(sealed.b)) // meanwhile
     const pinned = await verify(db, sealed.a)
     expect(pinned.exitCode).toBe(1)
-    expect(errors(pinned).map((f) => [f.kind, f.treeSize])).toEqual([['bad_signature', EVENTS]])
+    expect(errors(pinned).map((f) => [f.kind, f.treeSize])).toEqual([
+      ['bad_signature', EVENTS],
+      ['nothing_signed', undefined], // no checkpoint verifies with the pinned key
+    ])
 
     const trusted = await verify(db, sealed.a, withTrusted(sealed.a))
     const rewritten = expectFinding(trusted, { kind: 'rewritten' })
@@ -431,6 +434,48 @@ describe('a deleted checkpoint row', () => {
       ['inconsistent_checkpoints', EVENTS],
     ])
     expectIntact(await other)
+  })
+})
+
+describe('every checkpoint row deleted', () => {
+  it('is not intact from the database alone: nothing signed vouches for the events', async () => {
+    const db = await fresh()
+    await withTriggersDisabled(db.db, (sql) =>
+      sql
+        .query(`DELETE FROM auditseal.audit_checkpoints WHERE tenant_id = $1`, [sealed.a.id])
+        .then(() => undefined),
+    )
+    const other = verify(db, sealed.b, withTrusted(sealed.b)) // meanwhile
+    const alone = await verify(db, sealed.a)
+    expect(alone.exitCode).toBe(1)
+    expect(alone.verdict).toBe('unverified')
+    expect(alone.findings.map((f) => [f.kind, f.severity, f.seq, f.endSeq])).toEqual([
+      ['nothing_signed', 'error', 0, EVENTS],
+    ])
+    expect(alone.findings[0]?.message).toContain('(0 found)')
+
+    const published = await verify(db, sealed.a, withDir())
+    expect(published.verdict).toBe('tampered')
+    expect(kinds(published)).not.toContainEqual(['nothing_signed', 0])
+    expectFinding(published, { kind: 'inconsistent_checkpoints', treeSize: EVENTS })
+    expectIntact(await other)
+  })
+
+  it('with every event rewritten and rehashed, without the key: never exit 0', async () => {
+    const db = await fresh()
+    await withTriggersDisabled(db.db, async (sql) => {
+      for (const seq of [0, 2222, EVENTS - 1]) {
+        const note = `"note":"event number ${seq}"`
+        await editCanonical(sql, sealed.a.id, seq, note, '"note":"nothing happened"')
+      }
+      await rehashEvents(sql, sealed.a.id)
+      await rebuildTree(sql, sealed.a.id) // deletes the checkpoints, signs none
+    })
+    const alone = await verify(db, sealed.a)
+    expect(alone.exitCode).toBe(1)
+    expect(kinds(alone)).toEqual([['nothing_signed', 0]])
+    const trusted = await verify(db, sealed.a, withTrusted(sealed.a))
+    expectFinding(trusted, { kind: 'rewritten', seq: 0, endSeq: EVENTS })
   })
 })
 

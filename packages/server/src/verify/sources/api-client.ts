@@ -10,10 +10,15 @@ export interface LogInfo {
   treeSize: number
 }
 
+/** One entry of GET /v1/checkpoints, as the API sent it. */
 export interface CheckpointEntry {
-  treeSize: number
-  rootHash: string
+  /** undefined when the entry has no numeric tree_size. */
+  treeSize: number | undefined
+  rootHash: string | undefined
+  /** The signed note; empty when the entry has none. */
   note: string
+  /** What is malformed about the entry, if anything: it is then a finding, not a checkpoint. */
+  problem?: string
 }
 
 export interface ApiClientOptions {
@@ -61,7 +66,10 @@ export class ApiClient {
     return { origin, vkey, treeSize }
   }
 
-  /** Every checkpoint the API lists, following next_cursor to the end. */
+  /**
+   * Every checkpoint the API lists, following next_cursor to the end. A malformed entry is
+   * returned with its `problem` (the verifier reports it) rather than failing the whole list.
+   */
   async checkpoints(): Promise<CheckpointEntry[]> {
     const all: CheckpointEntry[] = []
     let cursor: string | null = null
@@ -75,20 +83,7 @@ export class ApiClient {
       if (!Array.isArray(body.checkpoints)) {
         throw new VerifyError('API', 'GET /v1/checkpoints: the answer has no checkpoints list')
       }
-      for (const entry of body.checkpoints as Record<string, unknown>[]) {
-        const { tree_size: treeSize, root_hash: rootHash, note } = entry
-        if (
-          typeof treeSize !== 'number' ||
-          typeof rootHash !== 'string' ||
-          typeof note !== 'string'
-        ) {
-          throw new VerifyError(
-            'API',
-            'GET /v1/checkpoints: an entry lacks tree_size, root_hash or note',
-          )
-        }
-        all.push({ treeSize, rootHash, note })
-      }
+      for (const entry of body.checkpoints as unknown[]) all.push(checkpointEntry(entry))
       cursor = typeof body.next_cursor === 'string' ? body.next_cursor : null
     } while (cursor !== null)
     return all
@@ -129,6 +124,27 @@ export class ApiClient {
     }
     return response
   }
+}
+
+/** An entry of the checkpoint list, read as untrusted input: any JSON value at all. */
+function checkpointEntry(entry: unknown): CheckpointEntry {
+  const fields =
+    typeof entry === 'object' && entry !== null && !Array.isArray(entry)
+      ? (entry as Record<string, unknown>)
+      : {}
+  const { tree_size: treeSize, root_hash: rootHash, note } = fields
+  const read = {
+    treeSize: typeof treeSize === 'number' ? treeSize : undefined,
+    rootHash: typeof rootHash === 'string' ? rootHash : undefined,
+    note: typeof note === 'string' ? note : '',
+  }
+  const lacking = [
+    read.treeSize === undefined && 'a numeric tree_size',
+    read.rootHash === undefined && 'a root_hash string',
+    typeof note !== 'string' && 'a note string',
+  ].filter((x): x is string => typeof x === 'string')
+  if (lacking.length === 0) return read
+  return { ...read, problem: `the API's list entry lacks ${lacking.join(', ')}` }
 }
 
 async function errorMessage(response: Response): Promise<string> {

@@ -20,14 +20,18 @@ export class ApiSource implements LogSource {
   }
 
   async checkpoints(): Promise<CheckpointCopy[]> {
-    return (await this.client.checkpoints()).map((entry) => {
-      const root = fromBase64(entry.rootHash)
+    return (await this.client.checkpoints()).map((entry, i): CheckpointCopy => {
+      const root = entry.rootHash === undefined ? undefined : fromBase64(entry.rootHash)
       return {
         source: 'log',
-        label: `API checkpoint ${entry.treeSize}`,
+        label:
+          entry.treeSize === undefined
+            ? `API checkpoint (entry ${i + 1} of the list)`
+            : `API checkpoint ${entry.treeSize}`,
         note: entry.note,
-        statedSize: entry.treeSize,
+        ...(entry.treeSize === undefined ? {} : { statedSize: entry.treeSize }),
         ...(root === undefined ? {} : { statedRoot: root }),
+        ...(entry.problem === undefined ? {} : { malformed: entry.problem }),
       }
     })
   }

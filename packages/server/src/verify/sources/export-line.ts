@@ -16,8 +16,25 @@ const CLOSING_BRACE = Buffer.from('}')
 export const NOT_EXPORT_FORM =
   'the line is not in the export form (the canonical text of the event with "seq" and "leaf_hash" appended)'
 
-/** parseExportLine reads one export line (without its newline). */
+/**
+ * parseExportLine reads one export line (without its newline). It never throws: a line it
+ * cannot read (say, nested too deep for the stack) is a record with a format problem.
+ */
 export function parseExportLine(bytes: Buffer): EventRecord {
+  try {
+    return readExportLine(bytes)
+  } catch (error) {
+    return {
+      seq: undefined,
+      seqText: '(unreadable)',
+      canonical: '',
+      leafHash: undefined,
+      formatProblem: `the line cannot be read: ${(error as Error).message}`,
+    }
+  }
+}
+
+function readExportLine(bytes: Buffer): EventRecord {
   if (!isUtf8(bytes)) {
     return {
       seq: undefined,
@@ -74,17 +91,30 @@ function parseLoosely(text: string): EventRecord {
   const { seq, leaf_hash: leafHash, ...event } = value as Record<string, unknown>
   return {
     seq: typeof seq === 'number' && Number.isSafeInteger(seq) ? seq : undefined,
-    seqText: JSON.stringify(seq) ?? '(none)',
-    canonical: canonicalOrAsIs(event),
+    seqText: jsonOrNull(seq) ?? '(none)',
+    canonical: canonicalOrAsIs(event, text),
     leafHash: typeof leafHash === 'string' ? fromBase64(leafHash) : undefined,
     formatProblem: NOT_EXPORT_FORM,
   }
 }
 
-function canonicalOrAsIs(event: Record<string, unknown>): string {
+/**
+ * The event's canonical text if it has one, else its JSON text, else (nested too deep for
+ * either) the line itself: hostile input must not crash the verifier, only fail its checks.
+ */
+function canonicalOrAsIs(event: Record<string, unknown>, line: string): string {
   try {
     return canonicalJson(event as unknown as AuditEvent)
   } catch {
-    return JSON.stringify(event)
+    return jsonOrNull(event) ?? line
+  }
+}
+
+/** JSON.stringify, or undefined when the value cannot be written (too deep for the stack). */
+function jsonOrNull(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value)
+  } catch {
+    return undefined
   }
 }
