@@ -10,8 +10,8 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateSigningKey, nobleCrypto, verifierKeyString } from '@auditseal/core'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page, Route } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { launchChromium } from './support/browser.js'
 import { gateway } from './support/gateway.js'
 import { CLI, SCREENSHOTS, VIEWER_INDEX } from './support/paths.js'
@@ -364,5 +364,236 @@ describe('the web viewer', () => {
 
   it('made no request to any other origin', () => {
     expect(foreignRequests).toEqual([])
+  })
+})
+
+// What the person sees when the server is restarting, the network is down or a request fails
+// part-way: failures the browser is made to see with page.route (a 503 from a stub, or a
+// refused connection), in a tab of its own so the tests above keep their state.
+describe('the web viewer when the server fails or cannot be reached', () => {
+  let tab: Page
+  const tabRows = () => tab.locator('tr.event-row')
+  const listStatus = () => tab.locator('.list-status')
+  const loadMore = () => tab.locator('button.load-more')
+  const drawer = () => tab.locator('dialog.drawer')
+  const verdict = () => drawer().locator('[data-verdict]').getAttribute('data-verdict')
+  const storedToken = () => tab.evaluate(() => Object.values(sessionStorage))
+  const isEventsPath = (url: URL) => url.pathname === '/v1/events'
+  /** Answers as `auditseal serve` does while its database is down. */
+  const unavailable = (route: Route) =>
+    route.fulfill({
+      status: 503,
+      contentType: 'application/json',
+      body: JSON.stringify({ error: { code: 'not_ready', message: 'the service is not ready' } }),
+    })
+
+  async function signIn(): Promise<void> {
+    await tab.goto(server.url)
+    await tab.getByLabel('API key or JWT').fill(alice)
+    await tab.getByRole('button', { name: 'Sign in' }).click()
+    await tabRows().first().waitFor()
+  }
+
+  beforeAll(async () => {
+    // More than a page (50) of device.created events, so that filter has a cursor.
+    const before = (await api<{ tree_size: number }>('/v1/log')).tree_size
+    const asAlice = gateway(server.url, alice)
+    for (let i = 0; i < 50; i++) {
+      expect((await asAlice.createDevice({ serial_number: `BULK-${i}` })).status).toBe(201)
+    }
+    await eventsOnceSealed(before + 50)
+    const context = await browser.newContext({ viewport: LAPTOP })
+    tab = await context.newPage()
+    await signIn()
+  }, 120_000)
+
+  // A test that failed may have left the tab signed out: the next one starts signed in.
+  beforeEach(async () => {
+    if (!(await storedToken()).includes(alice)) await signIn()
+  })
+  // A held request of a failed test is dropped, not waited for.
+  afterEach(() => tab.unrouteAll({ behavior: 'ignoreErrors' }))
+
+  it('is served with headers that forbid framing it', async () => {
+    const response = await fetch(server.url)
+    expect(response.headers.get('x-frame-options')).toBe('DENY')
+    const policy = response.headers.get('content-security-policy')
+    expect(policy).toContain("frame-ancestors 'none'")
+    expect(policy).toContain("script-src 'self'") // the page's own <meta> policy, kept
+  })
+
+  it('keeps the token and offers Retry when a reload cannot reach the server', async () => {
+    await tab.route('**/v1/log', unavailable)
+    await tab.reload()
+    const page = tab.locator('main')
+    await tab.getByRole('heading', { name: 'Cannot reach the server' }).waitFor()
+    expect(await page.innerText()).toContain('the service is not ready (HTTP 503)')
+    expect(await storedToken()).toContain(alice)
+    await shot('server-unreachable', tab)
+
+    await tab.unrouteAll({ behavior: 'wait' })
+    await tab.route('**/v1/log', (route) => route.abort('connectionrefused'))
+    await tab.getByRole('button', { name: 'Retry' }).click()
+    await expect.poll(() => page.innerText()).toContain('the server could not be reached')
+    expect(await storedToken()).toContain(alice)
+
+    await tab.unrouteAll({ behavior: 'wait' })
+    await tab.getByRole('button', { name: 'Retry' }).click()
+    await expect.poll(() => tabRows().count()).toBeGreaterThan(0)
+    expect(await tab.locator('.identity').innerText()).toContain('alice')
+  })
+
+  it('shows no rows and no Load more of the old filter when the new one fails to load', async () => {
+    await tab.goto(`${server.url}/?type=device.created`)
+    await expect.poll(() => tabRows().count()).toBe(50)
+    expect(await loadMore().isVisible()).toBe(true)
+    const cursors: URL[] = []
+    tab.on('request', (request) => {
+      const url = new URL(request.url())
+      if (isEventsPath(url) && url.searchParams.has('cursor')) cursors.push(url)
+    })
+
+    await tab.route(isEventsPath, unavailable)
+    await tab.getByLabel('Type', { exact: true }).fill('device.updated')
+    await tab.getByRole('button', { name: 'Apply' }).click()
+    await expect.poll(() => listStatus().innerText()).toContain('Could not load events')
+    expect(await tabRows().count()).toBe(0)
+    expect(await loadMore().isVisible()).toBe(false)
+    expect(await listStatus().innerText()).toContain('HTTP 503')
+
+    await tab.unrouteAll({ behavior: 'wait' })
+    await listStatus().getByRole('button', { name: 'Retry' }).click()
+    await expect.poll(() => listStatus().innerText()).toBe('1 event matching the filters.')
+    expect(await tabRows().count()).toBe(1)
+    expect(await loadMore().isVisible()).toBe(false)
+    expect(cursors).toEqual([])
+  })
+
+  it('drops a Load more overtaken by a new filter, and keeps Load more off meanwhile', async () => {
+    await tab.goto(`${server.url}/?type=device.created`)
+    await expect.poll(() => tabRows().count()).toBe(50)
+    const held = (test: (url: URL) => boolean) => {
+      let release = () => {}
+      const released = new Promise<void>((resolve) => (release = resolve))
+      const predicate = (url: URL) => isEventsPath(url) && test(url)
+      return {
+        predicate,
+        release,
+        handler: (route: Route) => released.then(() => route.continue()),
+      }
+    }
+    const nextPage = held((url) => url.searchParams.has('cursor'))
+    const newFilter = held((url) => url.searchParams.get('type') === 'device.updated')
+    await tab.route(nextPage.predicate, nextPage.handler)
+    await tab.route(newFilter.predicate, newFilter.handler)
+
+    await loadMore().click()
+    await tab.getByLabel('Type', { exact: true }).fill('device.updated')
+    await tab.getByRole('button', { name: 'Apply' }).click()
+    await expect.poll(() => listStatus().innerText()).toBe('Loading…')
+    expect(await tabRows().count()).toBe(0)
+
+    // The overtaken next page of device.created arrives while device.updated still loads.
+    const finished = tab.waitForEvent('requestfinished', (request) =>
+      nextPage.predicate(new URL(request.url())),
+    )
+    nextPage.release()
+    await finished
+    await tab.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)))
+    expect(await tabRows().count()).toBe(0)
+    expect((await loadMore().isVisible()) && (await loadMore().isEnabled())).toBe(false)
+
+    newFilter.release()
+    await expect.poll(() => listStatus().innerText()).toBe('1 event matching the filters.')
+    expect(await tabRows().count()).toBe(1)
+    expect(await loadMore().isVisible()).toBe(false)
+  })
+
+  it('keeps the milliseconds of a from and to taken from a link when Apply is pressed again', async () => {
+    const from = '2024-06-12T08:30:00.123Z'
+    const to = '2099-01-01T00:00:00.999Z'
+    await tab.goto(`${server.url}/?from=${from}&to=${to}`)
+    await expect.poll(() => tabRows().count()).toBeGreaterThan(0)
+    await tab.getByRole('button', { name: 'Apply' }).click()
+    const params = new URL(tab.url()).searchParams
+    expect([params.get('from'), params.get('to')]).toEqual([from, to])
+  })
+
+  describe('an event whose proof cannot be fetched', () => {
+    let updated: ApiEventSummary
+    beforeAll(async () => {
+      updated = (await api<{ events: ApiEventSummary[] }>('/v1/events?type=device.updated'))
+        .events[0] as ApiEventSummary
+    })
+    const isProof = (url: URL) => url.pathname === `/v1/events/${updated.id}/proof`
+
+    it('is shown as Could not verify with Retry, not as Not verified', async () => {
+      await tab.route(isProof, unavailable)
+      await tab.goto(`${server.url}/?event=${updated.id}`)
+      await drawer().locator('[data-verdict]').waitFor()
+      expect(await verdict()).toBe('unavailable')
+      const verification = drawer().locator('.verification')
+      expect(await verification.innerText()).toContain('Could not verify')
+      expect(await verification.innerText()).toContain('HTTP 503')
+      expect(await verification.innerText()).not.toContain('Not verified')
+      await shot('detail-could-not-verify', tab)
+
+      await tab.unrouteAll({ behavior: 'wait' })
+      await tab.route(isProof, (route) => route.abort('connectionrefused'))
+      await drawer().getByRole('button', { name: 'Retry' }).click()
+      await expect.poll(() => verification.innerText()).toContain('the server could not be reached')
+      expect(await verdict()).toBe('unavailable')
+
+      await tab.unrouteAll({ behavior: 'wait' })
+      await drawer().getByRole('button', { name: 'Retry' }).click()
+      await expect.poll(verdict).toBe('verified')
+      await tab.keyboard.press('Escape')
+    })
+
+    it('is titled Could not load the event, not Event not found, when the event fetch fails', async () => {
+      const title = drawer().locator('#drawer-title')
+      await tab.route((url) => url.pathname === `/v1/events/${updated.id}`, unavailable)
+      await tab.goto(`${server.url}/?event=${updated.id}`)
+      await expect.poll(() => title.innerText()).toBe('Could not load the event')
+      expect(await drawer().innerText()).toContain('HTTP 503')
+
+      await tab.unrouteAll({ behavior: 'wait' })
+      await drawer().getByRole('button', { name: 'Retry' }).click()
+      await expect.poll(() => title.innerText()).toBe('device.updated')
+      await expect.poll(verdict).toBe('verified')
+
+      await tab.goto(`${server.url}/?event=${randomUUID()}`)
+      await expect.poll(() => title.innerText()).toBe('Event not found')
+      expect(await drawer().getByRole('button', { name: 'Retry' }).count()).toBe(0)
+      await tab.keyboard.press('Escape')
+    })
+
+    it('signs out when the server rejects the token while the proof is fetched', async () => {
+      await tab.route(isProof, (route) =>
+        route.fulfill({
+          status: 401,
+          contentType: 'application/json',
+          body: JSON.stringify({ error: { code: 'unauthorized', message: 'the JWT has expired' } }),
+        }),
+      )
+      await tab.goto(`${server.url}/?event=${updated.id}`)
+      await tab.getByLabel('API key or JWT').waitFor()
+      expect(await tab.locator('#sign-in-error').innerText()).toContain('the JWT has expired')
+      expect(await storedToken()).not.toContain(alice)
+    })
+  })
+
+  it('forgets the token when a reload finds the server rejects it', async () => {
+    await tab.route('**/v1/log', (route) =>
+      route.fulfill({
+        status: 401,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'unauthorized', message: 'the JWT has expired' } }),
+      }),
+    )
+    await tab.reload()
+    await tab.getByLabel('API key or JWT').waitFor()
+    expect(await tab.locator('#sign-in-error').innerText()).toContain('the JWT has expired')
+    expect(await storedToken()).not.toContain(alice)
   })
 })

@@ -1,10 +1,13 @@
-/** A failed API call: the HTTP status and the `{"error": {code, message}}` body (§5). */
+/**
+ * A failed API call: the HTTP status and the `{"error": {code, message}}` body (§5), or status
+ * 0 and code `unreachable` when no response arrived at all (network down, server restarting).
+ */
 export class ApiError extends Error {
   readonly status: number
   readonly code: string
 
-  constructor(status: number, code: string, message: string) {
-    super(message)
+  constructor(status: number, code: string, message: string, options?: ErrorOptions) {
+    super(message, options)
     this.name = 'ApiError'
     this.status = status
     this.code = code
@@ -14,6 +17,23 @@ export class ApiError extends Error {
   get isUnauthorized(): boolean {
     return this.status === 401
   }
+
+  /** No response: the request never reached the server, or its answer never came back. */
+  get isUnreachable(): boolean {
+    return this.status === 0
+  }
+}
+
+/** The ApiError of a fetch that rejected: no HTTP status, so nothing about the credential. */
+export function unreachableError(cause: unknown): ApiError {
+  return new ApiError(0, 'unreachable', 'the server could not be reached', { cause })
+}
+
+/** A failure as one line for a person: the message, and the HTTP status when there was one. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof ApiError && error.status > 0)
+    return `${error.message} (HTTP ${error.status})`
+  return error instanceof Error ? error.message : String(error)
 }
 
 /** Reads an error response into an ApiError, whatever its body looks like. */

@@ -1,6 +1,6 @@
 // The viewer's only door to the server: same-origin /v1 calls with the bearer token.
 
-import { apiErrorOf } from './api-error.js'
+import { apiErrorOf, unreachableError } from './api-error.js'
 import type {
   ApiEvent,
   CheckpointList,
@@ -80,11 +80,16 @@ export class ApiClient {
       if (value !== undefined && value !== '') query.set(name, String(value))
     }
     const url = `${this.#base}${path}${query.size > 0 ? `?${query.toString()}` : ''}`
-    const response = await fetch(url, {
-      headers: { authorization: `Bearer ${this.#token}` },
-      cache: 'no-store',
-      credentials: 'omit',
-    })
+    let response: Response
+    try {
+      response = await fetch(url, {
+        headers: { authorization: `Bearer ${this.#token}` },
+        cache: 'no-store',
+        credentials: 'omit',
+      })
+    } catch (error) {
+      throw unreachableError(error)
+    }
     if (!response.ok) throw await apiErrorOf(response)
     return response
   }

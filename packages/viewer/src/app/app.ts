@@ -1,11 +1,12 @@
 // The viewer's lifecycle: signed out (the token form) or signed in (the workspace).
 
-import { ApiError } from '../api/api-error.js'
+import { ApiError, describeFailure } from '../api/api-error.js'
 import { ApiClient } from '../api/client.js'
 import { CredentialError, isExpired, parseCredential } from '../state/credential.js'
 import { sessionTokenStore } from '../state/token-store.js'
 import { signInView } from '../ui/sign-in.js'
 import { replaceChildren } from '../ui/dom.js'
+import { unreachableView } from '../ui/unreachable.js'
 import { TrustStore } from '../verify/trust-store.js'
 import { mountWorkspace } from './workspace.js'
 
@@ -61,12 +62,30 @@ export function startViewer(root: HTMLElement): void {
     )
   }
 
-  const saved = tokens.load()
-  if (saved === undefined) {
-    showSignIn()
-    return
+  /**
+   * Signs in again with the token saved in this tab. Only a token the server (or the viewer)
+   * rejects is forgotten; a server that is restarting or a network that is down is no reason
+   * to sign the person out, so the token is kept and Retry offered.
+   */
+  function resume(token: string): void {
+    signIn(token).catch((error: unknown) => {
+      if (error instanceof CredentialError) {
+        signOut(error.message)
+        return
+      }
+      replaceChildren(
+        root,
+        unreachableView({
+          reason: describeFailure(error),
+          onRetry: () => resume(token),
+          onSignOut: () => signOut(),
+        }),
+      )
+      document.title = 'Cannot reach the server · auditseal'
+    })
   }
-  signIn(saved).catch((error: unknown) => {
-    signOut(error instanceof Error ? error.message : String(error))
-  })
+
+  const saved = tokens.load()
+  if (saved === undefined) showSignIn()
+  else resume(saved)
 }

@@ -2,7 +2,7 @@
 // drawer, with the filters and the open event mirrored in the URL.
 
 import type { VerifierKey } from '@auditseal/core'
-import { ApiError } from '../api/api-error.js'
+import { ApiError, describeFailure } from '../api/api-error.js'
 import type { ApiClient } from '../api/client.js'
 import type { ExportFormat, LogInfo } from '../api/types.js'
 import type { Credential } from '../state/credential.js'
@@ -58,7 +58,7 @@ export function mountWorkspace(root: HTMLElement, context: WorkspaceContext): ()
 
   const handleError = (error: unknown, show: (message: string) => void) => {
     if (error instanceof ApiError && error.isUnauthorized) context.onUnauthorized(error)
-    else show(error instanceof Error ? error.message : String(error))
+    else show(describeFailure(error))
   }
 
   // The pieces.
@@ -129,17 +129,25 @@ export function mountWorkspace(root: HTMLElement, context: WorkspaceContext): ()
     }
   }
 
+  /**
+   * Loads the first page of the current filter (`replace`) or the next one (`append`). Only
+   * the latest load may touch the table, the cursor or Load more: a response (or failure) of
+   * one that was superseded is dropped.
+   */
   async function loadEvents(mode: 'replace' | 'append'): Promise<void> {
     const ticket = ++loadTicket
     loadMore.disabled = true
     listStatus.className = 'list-status'
-    if (mode === 'replace') listStatus.textContent = 'Loading…'
+    if (mode === 'replace') {
+      // A new query: nothing of the old one stays, least of all its cursor, which belongs to
+      // the old filter and would append its rows under this one.
+      table.show([], 'replace')
+      cursor = null
+      loadMore.hidden = true
+      listStatus.textContent = 'Loading…'
+    }
     try {
-      const page = await api.events(
-        state.filter,
-        mode === 'append' ? (cursor ?? undefined) : undefined,
-        PAGE_SIZE,
-      )
+      const page = await api.events(state.filter, cursor ?? undefined, PAGE_SIZE)
       if (ticket !== loadTicket) return
       table.show(page.events, mode)
       cursor = page.next_cursor
@@ -155,10 +163,14 @@ export function mountWorkspace(root: HTMLElement, context: WorkspaceContext): ()
       if (ticket !== loadTicket) return
       handleError(error, (message) => {
         listStatus.className = 'list-status error'
-        listStatus.textContent = `Could not load events: ${message}`
+        replaceChildren(
+          listStatus,
+          `Could not load events: ${message}. `,
+          h('button', { type: 'button', onclick: () => void loadEvents(mode) }, 'Retry'),
+        )
       })
     } finally {
-      loadMore.disabled = false
+      if (ticket === loadTicket) loadMore.disabled = false
     }
   }
 

@@ -34,11 +34,24 @@ export function filterForm(onApply: (filter: Filter) => void): FilterForm {
     to: input('to', 'datetime-local', { step: 1 }),
   } satisfies Record<FilterName, Field>
 
+  /** The filter last shown; a time field left as shown keeps its exact value. */
+  let shown: Filter = {}
+  /**
+   * A datetime-local field holds whole seconds, so a `from`/`to` with milliseconds (from a
+   * link) is shown rounded down: re-reading the field would silently move it on Apply. The
+   * field's value is compared as an instant, since the browser may rewrite `…:00` as `…`.
+   */
+  const readTime = (name: 'from' | 'to', value: string): string | undefined => {
+    const instant = fromLocalInput(value)
+    const unchanged = instant !== undefined && instant === fromLocalInput(toLocalInput(shown[name]))
+    return unchanged ? shown[name] : instant
+  }
+
   const read = (): Filter => {
     const filter: Filter = {}
     for (const [name, field] of Object.entries(fields) as [FilterName, Field][]) {
       const value =
-        name === 'from' || name === 'to' ? fromLocalInput(field.value) : field.value.trim()
+        name === 'from' || name === 'to' ? readTime(name, field.value) : field.value.trim()
       if (value) filter[name] = value
     }
     return filter
@@ -100,6 +113,7 @@ export function filterForm(onApply: (filter: Filter) => void): FilterForm {
   return {
     element,
     show(filter) {
+      shown = filter
       for (const [name, field] of Object.entries(fields) as [FilterName, Field][]) {
         const value = filter[name] ?? ''
         field.value = name === 'from' || name === 'to' ? toLocalInput(value) : value

@@ -63,13 +63,31 @@ export function verificationView(result: EventVerification): HTMLElement {
   )
 }
 
-/** A verification that could not even start: the proof could not be fetched. */
+/** A verification that cannot be done: there is no usable verifier key to check against. */
 export function verificationErrorView(reason: string): HTMLElement {
   return h(
     'section',
     { class: 'verification failed', 'aria-live': 'polite' },
     h('p', { class: 'badge badge-failed', 'data-verdict': 'not-verified' }, '✕ Not verified'),
-    h('p', { class: 'verdict-detail', role: 'alert' }, h('strong', {}, 'No proof: '), reason),
+    h('p', { class: 'verdict-detail', role: 'alert' }, h('strong', {}, 'No usable key: '), reason),
+  )
+}
+
+/**
+ * A verification that did not run because the proof could not be fetched (network, 5xx): no
+ * verdict either way, so neutral rather than red, with `onRetry` to fetch it again.
+ */
+export function verificationUnavailableView(reason: string, onRetry: () => void): HTMLElement {
+  return h(
+    'section',
+    { class: 'verification unavailable', 'aria-label': 'Verification', 'aria-live': 'polite' },
+    h('p', { class: 'badge badge-pending', 'data-verdict': 'unavailable' }, '? Could not verify'),
+    h(
+      'p',
+      { class: 'verdict-detail', role: 'alert' },
+      `Not checked yet: ${reason}. This is not a failed check; try again.`,
+    ),
+    h('button', { type: 'button', class: 'retry', onclick: onRetry }, 'Retry'),
   )
 }
 
