@@ -102,7 +102,8 @@ function openCopy(
   options: CheckpointBookOptions,
 ): VerifiedCheckpoint | undefined {
   const { findings, tenant } = options
-  if (copy.malformed !== undefined) {
+  // A copy that does not open is a bad signature, at the size it claims if it says one.
+  const refuse = (why: string): undefined => {
     const treeSize = copy.statedSize ?? unverifiedSize(copy.note)
     findings.add({
       kind: 'bad_signature',
@@ -111,9 +112,12 @@ function openCopy(
       seq: null,
       ...(treeSize === undefined ? {} : { treeSize }),
       source: copy.source,
-      message: `${copy.label}: the checkpoint is malformed: ${copy.malformed}`,
+      message: `${copy.label}: ${why}`,
     })
     return undefined
+  }
+  if (copy.malformed !== undefined) {
+    return refuse(`the checkpoint is malformed: ${copy.malformed}`)
   }
   let size: number
   let rootHash: Uint8Array
@@ -124,17 +128,7 @@ function openCopy(
       options.verifierKey,
     ).checkpoint)
   } catch (error) {
-    const treeSize = copy.statedSize ?? unverifiedSize(copy.note)
-    findings.add({
-      kind: 'bad_signature',
-      severity: 'error',
-      tenant,
-      seq: null,
-      ...(treeSize === undefined ? {} : { treeSize }),
-      source: copy.source,
-      message: `${copy.label}: the checkpoint does not verify with the pinned key: ${(error as Error).message}`,
-    })
-    return undefined
+    return refuse(`the checkpoint does not verify with the pinned key: ${(error as Error).message}`)
   }
   const stated: string[] = []
   if (copy.statedSize !== undefined && copy.statedSize !== size) {
