@@ -51,10 +51,19 @@ export class CheckpointFiles {
     })
   }
 
-  /** Tries the notes whose files could not be written before; reports each failure. */
+  /**
+   * Tries the notes whose files could not be written before, oldest first, until one fails:
+   * a directory that refuses one refuses the rest, so it is reported once per pass (with how
+   * many wait), not once per note, and signing is not held up behind thousands of writes.
+   */
   async retry(): Promise<void> {
     for (const checkpoint of [...this.#unwritten.values()]) {
-      await this.write(checkpoint).catch(this.onError)
+      try {
+        await this.write(checkpoint)
+      } catch (error) {
+        this.onError(new Error(`${(error as Error).message} (${this.unwritten} notes wait)`))
+        return
+      }
     }
   }
 
