@@ -99,7 +99,28 @@ export function acquireSpoolLock(dir: string): SpoolLock {
     }
     if (takeOverStale(path, seen, mine)) return taken()
   }
-  throw new SpoolLockedError(
+  throw gaveUp(dir, path)
+}
+
+/**
+ * The error once every attempt failed. A LOCK.takeover written on another host may be a
+ * takeover under way there, so it was waited for like a live one; still there now, it is most
+ * likely left by a process that died, which this host cannot tell: the error names it, for
+ * someone who can to delete.
+ */
+function gaveUp(dir: string, path: string): SpoolLockedError {
+  const mutex = `${path}${TAKEOVER_SUFFIX}`
+  const text = readText(mutex)
+  const owner = text === undefined ? undefined : parseOwner(text)
+  if (owner !== undefined && liveness(owner, undefined) === 'unknown') {
+    return new SpoolLockedError(
+      `could not lock the spool ${dir}: ${mutex} was left by process ${owner.pid} on host ` +
+        `${owner.host} (started ${owner.started_at}) while taking over a stale lock; this host ` +
+        `cannot tell whether it still runs. Delete ${mutex} only if that process is gone.`,
+      owner.pid,
+    )
+  }
+  return new SpoolLockedError(
     `could not lock the spool ${dir}: its LOCK file kept changing (another process starting on the same spool?)`,
     -1,
   )
@@ -185,6 +206,7 @@ function takeOverStale(path: string, seen: string, mine: string): boolean {
 /**
  * Another process holds LOCK.takeover for a few system calls; if it died holding it, the file
  * is moved aside and removed, unless what was moved is not the file judged (put back then).
+ * One from another host ('unknown') is never removed here: see gaveUp.
  */
 function clearStaleTakeover(mutex: string): void {
   const seen = readText(mutex)
