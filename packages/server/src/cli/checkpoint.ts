@@ -2,7 +2,6 @@
 // [--vkey V]`: fetch the latest signed checkpoint of a tenant's log — what an auditor keeps
 // and later hands to `auditseal verify --trusted`.
 
-import { rename, rm, writeFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import { Option } from 'commander'
 import {
@@ -13,6 +12,7 @@ import {
 } from '@auditseal/core'
 import { nodeCrypto } from '../crypto/node-crypto.js'
 import { openPostgres } from '../db/postgres.js'
+import { writeFileAtomically } from '../fs/atomic-file.js'
 import { LogReader } from '../store/log-reader.js'
 import { VerifyError } from '../verify/errors.js'
 import { ApiClient } from '../verify/sources/api-client.js'
@@ -81,14 +81,11 @@ export async function runCheckpoint(flags: CheckpointFlags): Promise<string> {
   return note
 }
 
-/** Writes the note to `path` whole or not at all: a temporary file, renamed over it. */
+/** Writes the note to `path` whole or not at all. */
 async function writeNote(path: string, note: string): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`
   try {
-    await writeFile(temporary, note, { mode: 0o644 })
-    await rename(temporary, path)
+    await writeFileAtomically(path, note)
   } catch (error) {
-    await rm(temporary, { force: true }).catch(() => {})
     throw new VerifyError('IO', `cannot write ${path}: ${(error as Error).message}`, {
       cause: error,
     })

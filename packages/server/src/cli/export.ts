@@ -2,14 +2,13 @@
 // [filters] [--out FILE]`: a tenant's events to a file or standard output, with a progress bar
 // on a terminal. NDJSON is what `auditseal verify --export` checks.
 
-import type { FileHandle } from 'node:fs/promises'
-import { open, rename, rm } from 'node:fs/promises'
-import { finished } from 'node:stream/promises'
 import type { Writable } from 'node:stream'
 import type { Command } from 'commander'
 import { Option } from 'commander'
 import { ACTOR_TYPES, OUTCOMES } from '@auditseal/core'
 import { openPostgres } from '../db/postgres.js'
+import type { AtomicFile } from '../fs/atomic-file.js'
+import { createAtomicFile } from '../fs/atomic-file.js'
 import type { EventFilter } from '../store/event-filter.js'
 import { VerifyError } from '../verify/errors.js'
 import type { ExportFormat } from '../verify/exporter.js'
@@ -227,36 +226,28 @@ async function openOutput(path: string | undefined): Promise<{
       abort: async () => {},
     }
   }
-  const temporary = `${path}.${process.pid}.tmp`
   const cannotWrite = (error: unknown) =>
     new VerifyError('IO', `cannot write ${path}: ${(error as Error).message}`, { cause: error })
-  let file: FileHandle
+  let file: AtomicFile
   try {
-    file = await open(temporary, 'wx')
+    file = await createAtomicFile(path)
   } catch (error) {
     throw cannotWrite(error)
   }
-  const out = file.createWriteStream()
   const failed = new Promise<never>((_resolve, reject) => {
-    out.on('error', (error) => reject(cannotWrite(error)))
+    file.stream.on('error', (error) => reject(cannotWrite(error)))
   })
-  failed.catch(() => {}) // seen through the race in runExport, or through finished() below
+  failed.catch(() => {}) // seen through the race in runExport, or through commit() below
   return {
-    out,
+    out: file.stream,
     failed,
     async commit() {
-      out.end()
       try {
-        await finished(out)
-        await rename(temporary, path)
+        await file.commit()
       } catch (error) {
         throw cannotWrite(error)
       }
     },
-    async abort() {
-      out.destroy()
-      await finished(out).catch(() => {})
-      await rm(temporary, { force: true })
-    },
+    abort: () => file.abort(),
   }
 }

@@ -1,53 +1,28 @@
 // Flag parsers shared by the CLI commands; errors are ConfigErrors naming the flag (exit 2).
 
-import { isCalendarTime } from '@auditseal/core'
 import { ConfigError } from '../config/errors.js'
 import { parseTenantId } from '../config/values.js'
+import { isFilterTime } from '../store/filter-time.js'
 
 /** A tenant id: a UUID, accepted in any case and returned in lowercase (as the log keeps it). */
 export function parseTenantFlag(text: string): string {
   return parseTenantId({ text, from: '--tenant' })
 }
 
-// YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM): RFC 3339 §5.6 date-time with upper-case T and Z.
-// The API takes the same (http/schemas/event-filter.ts): what PostgreSQL's timestamptz reads.
-const DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|[+-](\d{2}):(\d{2}))$/
-
 /**
  * An RFC 3339 date-time with an offset, naming a real instant: 2024-03-07T10:00:00Z,
- * 2024-03-07T11:00:00.5+01:00. Refuses what Date.parse would take besides ("March 7 2024",
- * a date alone, no offset), year 0000 (PostgreSQL's calendar has none), days a month lacks,
- * hour 24, leap seconds (:60) and offsets beyond ±15:59 (PostgreSQL refuses them). At most
- * 64 characters, as the API.
+ * 2024-03-07T11:00:00.5+01:00 — exactly what the API takes (store/filter-time.ts). Refuses
+ * what Date.parse would take besides ("March 7 2024", a date alone, no offset), year 0000,
+ * days a month lacks, hour 24, offsets beyond ±15:59 and more than 64 characters.
  */
 export function parseTimeFlag(text: string, flag: string): string {
-  if (!isDateTime(text)) {
+  if (!isFilterTime(text)) {
     throw new ConfigError(
       `${flag}: ${JSON.stringify(text)} is not an RFC 3339 date-time with an offset, ` +
         'e.g. 2024-03-07T10:00:00Z or 2024-03-07T11:00:00.5+01:00',
     )
   }
   return text
-}
-
-function isDateTime(text: string): boolean {
-  const match = text.length <= 64 ? DATE_TIME.exec(text) : null
-  if (match === null) return false
-  // Groups 7 and 8 (the offset) are absent for Z: 0.
-  const [
-    year = 0,
-    month = 0,
-    day = 0,
-    hour = 0,
-    minute = 0,
-    second = 0,
-    offsetHour = 0,
-    offsetMinute = 0,
-  ] = match.slice(1).map((digits) => Number(digits ?? 0))
-  return (
-    isCalendarTime(year, month, day, hour, minute, second) && offsetHour <= 15 && offsetMinute <= 59
-  )
 }
 
 /** --from and --to, checked; --from must not be after --to (the API would answer 400). */

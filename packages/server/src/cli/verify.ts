@@ -2,9 +2,9 @@
 // architecture §6 — 0 intact, 1 tampering found (or nothing signed vouches for the events),
 // 2 usage or I/O error.
 
-import { rename, writeFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import { Option } from 'commander'
+import { writeFileAtomically } from '../fs/atomic-file.js'
 import { VerifyError } from '../verify/errors.js'
 import { terminalProgress, NO_PROGRESS } from '../verify/progress.js'
 import { reportJson, reportText } from '../verify/render.js'
@@ -122,16 +122,20 @@ function tenantOf(flags: VerifyFlags): { tenant?: string } {
   return flags.tenant === undefined ? {} : { tenant: flags.tenant.toLowerCase() }
 }
 
-/** Writes the newest verified checkpoint atomically (a temporary file, then a rename). */
+/** Writes the newest verified checkpoint whole or not at all. */
 async function save(path: string, report: VerifyReport): Promise<void> {
   const checkpoint = report.result.newestMatched
   if (checkpoint === undefined) {
     process.stderr.write('auditseal: WARNING: no verified checkpoint to save\n')
     return
   }
-  const temporary = `${path}.${process.pid}.tmp`
-  await writeFile(temporary, checkpoint.note, { mode: 0o644 })
-  await rename(temporary, path)
+  try {
+    await writeFileAtomically(path, checkpoint.note)
+  } catch (error) {
+    throw new VerifyError('IO', `cannot write ${path}: ${(error as Error).message}`, {
+      cause: error,
+    })
+  }
   process.stderr.write(`auditseal: saved the checkpoint of size ${checkpoint.size} to ${path}\n`)
 }
 

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto'
 import { link, unlink, writeFile } from 'node:fs/promises'
+import { temporaryPathFor } from '../fs/atomic-file.js'
 
 /**
  * writeFileOnce creates `path` with `content` and `mode` unless it exists; returns whether it
@@ -8,7 +8,7 @@ import { link, unlink, writeFile } from 'node:fs/promises'
  * and an existing file (a key others rely on) is never replaced.
  */
 export async function writeFileOnce(path: string, content: string, mode: number): Promise<boolean> {
-  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
+  const temporary = temporaryPathFor(path)
   await writeFile(temporary, content, { mode, flag: 'wx' })
   try {
     await link(temporary, path)

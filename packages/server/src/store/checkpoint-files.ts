@@ -6,9 +6,9 @@
 // go one at a time, and `latest` is never replaced by a smaller tree (two checkpoints signed
 // in a row, by the loop and by a request, may finish writing in either order).
 
-import { randomUUID } from 'node:crypto'
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { writeFileAtomically } from '../fs/atomic-file.js'
 
 export interface CheckpointNote {
   tenantId: string
@@ -91,21 +91,10 @@ export class CheckpointFiles {
   async #writeNow({ tenantId, treeSize, note }: CheckpointNote): Promise<void> {
     const tenantDir = join(this.dir, tenantId)
     await mkdir(tenantDir, { recursive: true })
-    await replaceFile(tenantDir, String(treeSize), note)
+    await writeFileAtomically(join(tenantDir, String(treeSize)), note)
     const current = await latestSize(join(tenantDir, 'latest'))
-    if (current === undefined || current < treeSize) await replaceFile(tenantDir, 'latest', note)
-  }
-}
-
-/** Writes `<dir>/<name>` atomically: a temporary file of its own, then a rename. */
-async function replaceFile(dir: string, name: string, text: string): Promise<void> {
-  const temporary = join(dir, `.${name}.${randomUUID()}.tmp`)
-  try {
-    await writeFile(temporary, text, { mode: 0o644 })
-    await rename(temporary, join(dir, name))
-  } catch (error) {
-    await rm(temporary, { force: true }).catch(() => {})
-    throw error
+    if (current === undefined || current < treeSize)
+      await writeFileAtomically(join(tenantDir, 'latest'), note)
   }
 }
 

@@ -7,7 +7,7 @@ import { execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { randomBytes } from 'node:crypto'
 import { closeSync, openSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import {
@@ -585,6 +585,18 @@ describe('the auditseal verify command', () => {
     expect(result.stderr).toBe(`auditseal: saved the checkpoint of size ${EVENTS} to ${saved}\n`)
     // --save keeps the newest verified checkpoint: here the one the auditor already trusted.
     expect(await readFile(saved, 'utf8')).toBe(await readFile(sealed.a.trustedFile, 'utf8'))
+  })
+
+  it('exits 2 when --save cannot write, leaving no temporary file behind', async () => {
+    const db = await fresh()
+    const dir = await mkdtemp(join(sealed.dir, 'save-'))
+    const taken = join(dir, 'taken')
+    await mkdir(taken) // a checkpoint file cannot replace a directory
+    const result = await auditseal('verify', ...databaseFlags(db, sealed.a), '--save', taken)
+    expect(result.code).toBe(2)
+    expect(result.stdout).toContain('INTACT') // the report stands; only the save failed
+    expect(result.stderr).toMatch(/^auditseal: cannot write [^\n]*taken: EISDIR[^\n]*\n$/m)
+    expect(await readdir(dir)).toEqual(['taken'])
   })
 
   it('exits 1 with every finding in --json on a tampered log', async () => {
