@@ -5,6 +5,7 @@ import type { AuditEvent } from '@auditseal/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Device } from '../../src/gateway/index.js'
 import { API_ERRORS } from '../../src/http/errors.js'
+import { apiError } from '../http/support.js'
 import { ENGINES } from '../support/databases.js'
 import type { TestDatabase } from '../support/databases.js'
 import { newTenantId } from '../support/events.js'
@@ -452,6 +453,21 @@ describe.each(ENGINES)('device gateway on $name', ({ create }) => {
         ['device.created', 'success'],
         ['device.deleted', 'success'],
       ])
+    })
+
+    it('refuses an empty body of another Content-Type with 415, deleting nothing', async () => {
+      const t = await tenant()
+      const device = await createDevice(t.headers, { serial_number: 'D-3' })
+      const response = await gateway.app.inject({
+        method: 'DELETE',
+        url: `/devices/${device.id}`,
+        headers: { ...t.headers, 'content-type': 'text/plain' },
+        payload: '',
+      })
+      expect(response.statusCode).toBe(415)
+      expect(apiError(response).code).toBe('unsupported_media_type')
+      const still = await gateway.app.inject({ url: `/devices/${device.id}`, headers: t.headers })
+      expect(still.statusCode).toBe(200)
     })
 
     it('still refuses an empty JSON body where the route takes one (POST, PATCH)', async () => {

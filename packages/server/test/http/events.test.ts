@@ -11,6 +11,7 @@ import { allRows, expectedLeafHash } from '../support/audit-log.js'
 import { makeEvent, makeEvents, newTenantId } from '../support/events.js'
 import type { TestApp } from './support.js'
 import { apiError, json, startTestApp, storedCount } from './support.js'
+import { parseTimeFlag } from '../../src/cli/flags.js'
 
 type Ack = { id: string; seq: number; leaf_hash: string; status: string }
 
@@ -442,12 +443,20 @@ describe.each(ENGINES)('events API on $name', ({ create }) => {
       ['to=2024-01-01T00:00:00%2B16:00', 'to'],
       ['from=9999-12-31T23:59:59-23:59', 'from'],
       ['to=2024-01-01T00:00:00-16:00', 'to'],
+      // A leap second other than at 23:59 UTC; one at hour 24 the date-time format would take.
+      ['from=2016-12-31T10:00:60Z', 'from'],
+      ['to=2016-12-31T24:00:60%2B00:01', 'to'],
       ['q=', 'q'],
       ['bogus=1', 'bogus'],
       ['type=a.b&type=c.d', 'type'],
     ])('refuses %s as 400 invalid_request naming %s', async (query, field) => {
       const response = await list(`?${query}`)
       expect(response.statusCode).toBe(400)
+      // The CLI's --from/--to refuse the same bounds before asking.
+      const bound = /^(?:from|to)=([^&]*)$/.exec(query)?.[1]
+      if (bound !== undefined) {
+        expect(() => parseTimeFlag(decodeURIComponent(bound), '--from')).toThrow()
+      }
       const error = apiError(response)
       expect(error.code).toBe('invalid_request')
       expect(error.details).toContainEqual(
@@ -459,7 +468,10 @@ describe.each(ENGINES)('events API on $name', ({ create }) => {
       ['the first instant of year 0001, east of UTC', '0001-01-01T00:00:00+15:59'],
       ['the last instant of year 9999, west of UTC', '9999-12-31T23:59:59.999999-15:59'],
       ['a leap second', '2016-12-31T23:59:60Z'],
+      ['a leap second, east of UTC', '2017-01-01T00:59:60.5+01:00'],
+      ['lower-case t and z', '2024-03-07t10:00:00z'],
     ])('accepts from/to at the edges: %s', async (_what, instant) => {
+      expect(parseTimeFlag(instant, '--from')).toBe(instant) // and so does the CLI
       const value = encodeURIComponent(instant)
       expect((await list(`?from=${value}`, listing)).statusCode).toBe(200)
       expect((await list(`?to=${value}`, listing)).statusCode).toBe(200)
