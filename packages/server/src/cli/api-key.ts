@@ -26,9 +26,6 @@ export interface ApiKeyRevokeFlags {
   databaseUrl?: string
 }
 
-// The id `create` prints, or the whole key (`ask_<id>_<secret>`), of which only the id is used.
-const KEY_ID = /^(?:ask_)?([0-9a-f]{24})(?:_[A-Za-z0-9_-]{43})?$/
-
 export function registerApiKey(program: Command): void {
   const apiKey = program.command('api-key').description('Manage API keys of the HTTP API.')
   apiKey
@@ -99,7 +96,9 @@ export async function runApiKeyRevoke(
   flags: ApiKeyRevokeFlags,
   env = process.env,
 ): Promise<{ id: string; tenantId: string }> {
-  const keyId = KEY_ID.exec(id)?.[1]
+  const { apiKeyIdOf, revokeApiKey } = await import('../http/auth/api-keys.js')
+  // The id `create` prints, or the whole key, of which only the id is used.
+  const keyId = apiKeyIdOf(id)
   if (keyId === undefined) {
     throw new ConfigError(
       `${JSON.stringify(id)} is not an API key id (24 lowercase hex digits, as ` +
@@ -107,10 +106,9 @@ export async function runApiKeyRevoke(
     )
   }
   const tenantId = parseTenantFlag(flags.tenant)
-  const revoked = await withStore({ ...flags, mustExist: true }, env, async (store) => {
-    const { revokeApiKey } = await import('../http/auth/api-keys.js')
-    return revokeApiKey(store.write, tenantId, keyId)
-  })
+  const revoked = await withStore({ ...flags, mustExist: true }, env, (store) =>
+    revokeApiKey(store.write, tenantId, keyId),
+  )
   if (!revoked) {
     throw new ConfigError(
       `tenant ${tenantId} has no API key ${keyId} that is not revoked already ` +

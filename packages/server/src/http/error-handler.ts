@@ -5,7 +5,7 @@
 
 import { InvalidEventError } from '@auditseal/core'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { DbError } from '../db/errors.js'
+import { DbError, retryAfterSeconds } from '../db/errors.js'
 import { StoreError } from '../store/errors.js'
 import { noteAuthFailure } from './auth/plugin.js'
 import { ApiError, errorBody } from './errors.js'
@@ -79,7 +79,7 @@ export function toApiError(error: unknown, request: FastifyRequest): ApiError {
   if (error instanceof DbError && error.code === 'DATABASE_UNREACHABLE') {
     return new ApiError('unavailable', undefined, { headers: { 'retry-after': '5' }, cause: error })
   }
-  const retryAfter = retryAfterForSqlState(error)
+  const retryAfter = retryAfterSeconds(error)
   if (retryAfter !== undefined) {
     return new ApiError('unavailable', undefined, {
       headers: { 'retry-after': retryAfter },
@@ -95,26 +95,6 @@ export function toApiError(error: unknown, request: FastifyRequest): ApiError {
     `an internal error occurred; quote request id ${request.id} when reporting it`,
     { cause: error },
   )
-}
-
-// SQLSTATEs (PostgreSQL, appendix A) of failures that the same request may well not meet again:
-// a lost race (serialization failure, deadlock: the transaction was rolled back, so a retry is
-// safe and soon), and a server shutting down, starting, full of connections or cut off.
-const RETRY_SOON = new Set(['40001', '40P01'])
-const RETRY_LATER = new Set(['57P01', '57P02', '57P03', '53300'])
-const CONNECTION_EXCEPTION = /^08[0-9A-Z]{3}$/
-
-/**
- * Retry-After, in seconds, for a database error worth retrying; undefined for anything else.
- * node-postgres and PGlite both throw an Error whose `code` is the SQLSTATE.
- */
-function retryAfterForSqlState(error: unknown): string | undefined {
-  if (!(error instanceof Error)) return undefined
-  const code = (error as { code?: unknown }).code
-  if (typeof code !== 'string') return undefined
-  if (RETRY_SOON.has(code)) return '1'
-  if (RETRY_LATER.has(code) || CONNECTION_EXCEPTION.test(code)) return '5'
-  return undefined
 }
 
 function fromStoreError(error: StoreError): ApiError {

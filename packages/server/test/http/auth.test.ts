@@ -14,6 +14,7 @@ import {
   revokeApiKey,
   signDevelopmentToken,
 } from '../../src/http/index.js'
+import { apiKeyIdOf } from '../../src/http/auth/api-keys.js'
 import { addressKey } from '../../src/http/rate-limit.js'
 import type { TestDatabase } from '../support/databases.js'
 import { ENGINES } from '../support/databases.js'
@@ -319,6 +320,25 @@ describe.each(ENGINES)('authentication on $name', ({ create }) => {
     )
     expect(JSON.stringify(rows)).not.toContain(secret)
     expect(rows[0]).toMatchObject({ tenant_id: t.tenant, scopes: ['ingest'] })
+  })
+})
+
+describe('apiKeyIdOf', () => {
+  const id = '0123456789abcdef01234567'
+  const key = `ask_${id}_${'A'.repeat(42)}-`
+  it('reads the id alone, or out of a whole key', () => {
+    expect(apiKeyIdOf(id)).toBe(id)
+    expect(apiKeyIdOf(key)).toBe(id)
+  })
+  it.each([
+    ['a short id', id.slice(1)],
+    ['upper-case hex', id.toUpperCase()],
+    ['the prefix without the secret', `ask_${id}`],
+    ['the id and secret without the prefix', key.slice(4)],
+    ['a key with a short secret', key.slice(0, -1)],
+    ['nothing', ''],
+  ])('refuses %s', (_what, text) => {
+    expect(apiKeyIdOf(text)).toBeUndefined()
   })
 })
 

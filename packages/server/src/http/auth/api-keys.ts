@@ -10,6 +10,15 @@ import { isApiKeyScope, LOWERCASE_UUID, rolesInTenant, rolesOfScopes } from './t
 
 export const API_KEY_PREFIX = 'ask_'
 const API_KEY = /^ask_([0-9a-f]{24})_([A-Za-z0-9_-]{43})$/
+const API_KEY_ID = /^[0-9a-f]{24}$/
+
+/**
+ * The key id in `text`: an id as createApiKey returns it, or the id part of a whole key
+ * (`ask_<id>_<secret>`). Undefined for anything else.
+ */
+export function apiKeyIdOf(text: string): string | undefined {
+  return API_KEY_ID.test(text) ? text : API_KEY.exec(text)?.[1]
+}
 
 export interface CreateApiKeyInput {
   tenantId: string
