@@ -367,9 +367,10 @@ describe('the web viewer', () => {
   })
 })
 
-// What the person sees when the server is restarting, the network is down or a request fails
-// part-way: failures the browser is made to see with page.route (a 503 from a stub, or a
-// refused connection), in a tab of its own so the tests above keep their state.
+// What the person sees when the server is restarting or failing, the network is down or a
+// request fails part-way: failures the browser is made to see with page.route (a 503, 500 or
+// 404 from a stub, an HTML page where JSON belongs, or a refused connection), in a tab of its
+// own so the tests above keep their state.
 describe('the web viewer when the server fails or cannot be reached', () => {
   let tab: Page
   const tabRows = () => tab.locator('tr.event-row')
@@ -422,25 +423,93 @@ describe('the web viewer when the server fails or cannot be reached', () => {
     expect(policy).toContain("script-src 'self'") // the page's own <meta> policy, kept
   })
 
-  it('keeps the token and offers Retry when a reload cannot reach the server', async () => {
-    await tab.route('**/v1/log', unavailable)
-    await tab.reload()
-    const page = tab.locator('main')
-    await tab.getByRole('heading', { name: 'Cannot reach the server' }).waitFor()
-    expect(await page.innerText()).toContain('the service is not ready (HTTP 503)')
-    expect(await storedToken()).toContain(alice)
-    await shot('server-unreachable', tab)
+  describe('a reload that cannot check the saved token', () => {
+    const main = () => tab.locator('main')
+    const heading = () => tab.locator('#startup-failure-title')
+    const retry = () => tab.getByRole('button', { name: 'Retry' })
+    const serverError = (route: Route) =>
+      route.fulfill({
+        status: 500,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          error: { code: 'internal', message: 'an internal error occurred; quote req-42' },
+        }),
+      })
 
-    await tab.unrouteAll({ behavior: 'wait' })
-    await tab.route('**/v1/log', (route) => route.abort('connectionrefused'))
-    await tab.getByRole('button', { name: 'Retry' }).click()
-    await expect.poll(() => page.innerText()).toContain('the server could not be reached')
-    expect(await storedToken()).toContain(alice)
+    /** Retry with the real server answering: the events, signed in as alice, come back. */
+    async function retryRecovers(): Promise<void> {
+      await tab.unrouteAll({ behavior: 'wait' })
+      await retry().click()
+      await expect.poll(() => tabRows().count()).toBeGreaterThan(0)
+      expect(await tab.locator('.identity').innerText()).toContain('alice')
+    }
 
-    await tab.unrouteAll({ behavior: 'wait' })
-    await tab.getByRole('button', { name: 'Retry' }).click()
-    await expect.poll(() => tabRows().count()).toBeGreaterThan(0)
-    expect(await tab.locator('.identity').innerText()).toContain('alice')
+    it('says Cannot reach the server, keeps the token and offers Retry, when no answer comes', async () => {
+      await tab.route('**/v1/log', (route) => route.abort('connectionrefused'))
+      await tab.reload()
+      await tab.getByRole('heading', { name: 'Cannot reach the server' }).waitFor()
+      expect(await main().innerText()).toContain('the server could not be reached')
+      expect(await tab.title()).toBe('Cannot reach the server · auditseal')
+      expect(await storedToken()).toContain(alice)
+      await shot('server-unreachable', tab)
+      await retryRecovers()
+    })
+
+    it('says the server is temporarily unavailable on a 503, not that it cannot be reached', async () => {
+      await tab.route('**/v1/log', unavailable)
+      await tab.reload()
+      await tab.getByRole('heading', { name: 'The server is temporarily unavailable' }).waitFor()
+      const text = await main().innerText()
+      expect(text).toContain('the service is not ready (HTTP 503, not_ready)')
+      expect(text).not.toContain('Cannot reach the server')
+      expect(await storedToken()).toContain(alice)
+      await shot('server-unavailable', tab)
+
+      // A Retry that then gets no answer at all says so.
+      await tab.unrouteAll({ behavior: 'wait' })
+      await tab.route('**/v1/log', (route) => route.abort('connectionrefused'))
+      await retry().click()
+      await expect.poll(() => heading().innerText()).toBe('Cannot reach the server')
+      expect(await storedToken()).toContain(alice)
+      await retryRecovers()
+    })
+
+    it('shows the status, code and message of a 500, and Retry recovers', async () => {
+      await tab.route('**/v1/log', serverError)
+      await tab.reload()
+      await tab.getByRole('heading', { name: 'The server answered with an error' }).waitFor()
+      const text = await main().innerText()
+      expect(text).toContain('an internal error occurred; quote req-42 (HTTP 500, internal)')
+      expect(text).not.toContain('Cannot reach the server')
+      expect(await tab.title()).toBe('The server answered with an error · auditseal')
+      expect(await storedToken()).toContain(alice)
+      await shot('server-error', tab)
+      await retryRecovers()
+    })
+
+    it('says /v1/log was not found when a page served away from the API gets a 404', async () => {
+      await tab.route('**/v1/log', (route) =>
+        route.fulfill({ status: 404, contentType: 'text/html', body: '<h1>Not Found</h1>' }),
+      )
+      await tab.reload()
+      await tab.getByRole('heading', { name: 'The server answered with an error' }).waitFor()
+      const text = await main().innerText()
+      expect(text).toContain('(HTTP 404)')
+      expect(text).toContain('asks for /v1/log on the origin it was loaded from')
+      expect(await storedToken()).toContain(alice)
+      await retryRecovers()
+    })
+
+    it('says the answer could not be read when /v1/log answers with an HTML page', async () => {
+      await tab.route('**/v1/log', (route) =>
+        route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><p>Hi' }),
+      )
+      await tab.reload()
+      await tab.getByRole('heading', { name: 'The server’s answer could not be read' }).waitFor()
+      expect(await main().innerText()).toContain('the answer to /v1/log is not JSON (HTTP 200)')
+      expect(await storedToken()).toContain(alice)
+      await retryRecovers()
+    })
   })
 
   it('shows no rows and no Load more of the old filter when the new one fails to load', async () => {

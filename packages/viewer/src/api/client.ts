@@ -1,6 +1,6 @@
 // The viewer's only door to the server: same-origin /v1 calls with the bearer token.
 
-import { apiErrorOf, unreachableError } from './api-error.js'
+import { apiErrorOf, malformedResponseError, unreachableError } from './api-error.js'
 import type {
   ApiEvent,
   CheckpointList,
@@ -29,8 +29,17 @@ export class ApiClient {
     this.#base = base
   }
 
-  log(): Promise<LogInfo> {
-    return this.#json('/v1/log')
+  /** The log's description; a body without its members is a malformed response, not a log. */
+  async log(): Promise<LogInfo> {
+    const response = await this.#get('/v1/log')
+    const log = await jsonOf(response, '/v1/log')
+    if (!isLogInfo(log)) {
+      throw malformedResponseError(
+        response.status,
+        'the answer to /v1/log is not a log description (origin, vkey, tree_size, root_hash)',
+      )
+    }
+    return log
   }
 
   events(filter: Params, cursor?: string, limit = 50): Promise<EventPage> {
@@ -71,7 +80,7 @@ export class ApiClient {
   }
 
   async #json<T>(path: string, params?: Params): Promise<T> {
-    return (await (await this.#get(path, params)).json()) as T
+    return (await jsonOf(await this.#get(path, params), path)) as T
   }
 
   async #get(path: string, params: Params = {}): Promise<Response> {
@@ -93,6 +102,33 @@ export class ApiClient {
     if (!response.ok) throw await apiErrorOf(response)
     return response
   }
+}
+
+/**
+ * The JSON body of a successful `response` to `path`. A body that is not JSON (a proxy's or
+ * another site's HTML page, say) is a malformed response; a body cut off by the network, an
+ * unreachable server.
+ */
+async function jsonOf(response: Response, path: string): Promise<unknown> {
+  try {
+    return (await response.json()) as unknown
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw unreachableError(error)
+    throw malformedResponseError(response.status, `the answer to ${path} is not JSON`, error)
+  }
+}
+
+/** Whether `value` has the members of `GET /v1/log` the viewer reads, of the right types. */
+function isLogInfo(value: unknown): value is LogInfo {
+  if (typeof value !== 'object' || value === null) return false
+  const { origin, vkey, tree_size: size, root_hash: root } = value as Record<string, unknown>
+  return (
+    typeof origin === 'string' &&
+    typeof vkey === 'string' &&
+    typeof root === 'string' &&
+    Number.isSafeInteger(size) &&
+    (size as number) >= 0
+  )
 }
 
 /** The file name of a `Content-Disposition: attachment; filename="..."` header, if safe. */

@@ -1,12 +1,12 @@
 // The viewer's lifecycle: signed out (the token form) or signed in (the workspace).
 
-import { ApiError, describeFailure } from '../api/api-error.js'
+import { ApiError } from '../api/api-error.js'
 import { ApiClient } from '../api/client.js'
 import { CredentialError, isExpired, parseCredential } from '../state/credential.js'
 import { sessionTokenStore } from '../state/token-store.js'
 import { signInView } from '../ui/sign-in.js'
 import { replaceChildren } from '../ui/dom.js'
-import { unreachableView } from '../ui/unreachable.js'
+import { startupFailureView, startupFailureOf } from '../ui/startup-failure.js'
 import { TrustStore } from '../verify/trust-store.js'
 import { mountWorkspace } from './workspace.js'
 
@@ -64,8 +64,9 @@ export function startViewer(root: HTMLElement): void {
 
   /**
    * Signs in again with the token saved in this tab. Only a token the server (or the viewer)
-   * rejects is forgotten; a server that is restarting or a network that is down is no reason
-   * to sign the person out, so the token is kept and Retry offered.
+   * rejects is forgotten; a server that is restarting or failing, or a network that is down,
+   * is no reason to sign the person out, so the token is kept and Retry offered, with what
+   * actually went wrong: no answer, a 503, another error status, or an answer not the API's.
    */
   function resume(token: string): void {
     signIn(token).catch((error: unknown) => {
@@ -73,15 +74,16 @@ export function startViewer(root: HTMLElement): void {
         signOut(error.message)
         return
       }
+      const failure = startupFailureOf(error)
       replaceChildren(
         root,
-        unreachableView({
-          reason: describeFailure(error),
+        startupFailureView({
+          failure,
           onRetry: () => resume(token),
           onSignOut: () => signOut(),
         }),
       )
-      document.title = 'Cannot reach the server · auditseal'
+      document.title = `${failure.title} · auditseal`
     })
   }
 
