@@ -5,6 +5,7 @@
 import { Type } from 'typebox'
 import type { Static } from 'typebox'
 import { Uuid } from '../http/schemas/common.js'
+import { EXPECTED } from '../http/validation.js'
 
 // Printable text: no control characters (they break logs and terminals, and PostgreSQL
 // refuses NUL), no lone UTF-16 surrogates (UTF-8 cannot hold them: the driver would store
@@ -13,14 +14,19 @@ import { Uuid } from '../http/schemas/common.js'
 const NOT_TEXT = '\\u0000-\\u001f\\u007f\\ud800-\\udfff'
 const TEXT_PATTERN = `^[^${NOT_TEXT}]*[^\\s${NOT_TEXT}][^${NOT_TEXT}]*$`
 
+const PRINTABLE = {
+  pattern: TEXT_PATTERN,
+  [EXPECTED]: 'printable text (no control characters), not only white space',
+}
+
 const SerialNumber = Type.String({
   minLength: 1,
   maxLength: 128,
-  pattern: TEXT_PATTERN,
+  ...PRINTABLE,
   description: "The device's serial number; unique within the tenant.",
 })
-const Name = Type.String({ minLength: 1, maxLength: 200, pattern: TEXT_PATTERN })
-const Model = Type.String({ minLength: 1, maxLength: 200, pattern: TEXT_PATTERN })
+const Name = Type.String({ minLength: 1, maxLength: 200, ...PRINTABLE })
+const Model = Type.String({ minLength: 1, maxLength: 200, ...PRINTABLE })
 
 export const DeviceSchema = Type.Object(
   {

@@ -21,14 +21,39 @@ const LOCATIONS: Readonly<Record<string, string>> = {
   headers: 'header',
 }
 
+/**
+ * A schema annotation: what a value of a `pattern` or `format` must be, in words. A client
+ * told `must match pattern "^(?:[a-z][a-z0-9_]*…"` learns little; `must be an exact type
+ * (device.created) or a prefix (device.*)` says what to send.
+ */
+export const EXPECTED = 'x-expected'
+
 export const strictValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   const check = Compile(schema)
   const integers = httpPart === 'body' ? new Set<string>() : integerProperties(schema)
   return (value: unknown) => {
     const converted = integers.size === 0 ? value : convertIntegers(value, integers)
     if (check.Check(converted)) return { value: converted }
-    return { error: [...check.Errors(converted)] as never }
+    const errors = [...check.Errors(converted)].map((error) => inWords(schema, error))
+    return { error: errors as never }
   }
+}
+
+/** A pattern or format error in the words of the failing schema's EXPECTED, if it has one. */
+function inWords<E extends SchemaError>(schema: TSchema, error: E): E {
+  if (error.keyword !== 'pattern' && error.keyword !== 'format') return error
+  const expected = schemaAt(schema, error.schemaPath)?.[EXPECTED]
+  return typeof expected === 'string' ? { ...error, message: `must be ${expected}` } : error
+}
+
+/** The subschema a `#/properties/type`-style schema path names, or undefined. */
+function schemaAt(schema: TSchema, path: string): Record<string, unknown> | undefined {
+  let node: unknown = schema
+  for (const segment of pointerSegments(path.replace(/^#/, ''))) {
+    if (typeof node !== 'object' || node === null) return undefined
+    node = (node as Record<string, unknown>)[segment]
+  }
+  return typeof node === 'object' && node !== null ? (node as Record<string, unknown>) : undefined
 }
 
 /** Names of the top-level properties that the schema declares as integers. */

@@ -139,7 +139,12 @@ describe.each(ENGINES)('device gateway on $name', ({ create }) => {
         ],
         ['an unknown member', { serial_number: 'S', colour: 'red' }, 'invalid_request', 'colour'],
         ['an empty serial number', { serial_number: '' }, 'invalid_request', 'serial_number'],
-        ['a control character', { serial_number: 'A\u0000B' }, 'invalid_request', 'serial_number'],
+        [
+          'a control character',
+          { serial_number: 'A\u0000B' },
+          'invalid_request',
+          'serial_number must be printable text (no control characters), not only white space',
+        ],
         ['a number for a string', { serial_number: 42 }, 'invalid_request', 'serial_number'],
       ])('answers 400 for %s and records device.creation_failed', async (_, body, code, detail) => {
         const t = await tenant()

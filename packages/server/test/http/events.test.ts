@@ -477,6 +477,22 @@ describe.each(ENGINES)('events API on $name', ({ create }) => {
       expect((await list(`?to=${value}`, listing)).statusCode).toBe(200)
     })
 
+    it('says in words what a malformed type, from or to must be, not a regular expression', async () => {
+      const response = await list('?type=device.&from=yesterday')
+      expect(apiError(response).details).toEqual([
+        {
+          location: 'query',
+          path: 'type',
+          message: 'must be an exact event type (device.created) or a prefix of one (device.*)',
+        },
+        {
+          location: 'query',
+          path: 'from',
+          message: 'must be an RFC 3339 date-time with an offset, e.g. 2024-03-07T10:00:00Z',
+        },
+      ])
+    })
+
     it('refuses from after to', async () => {
       const response = await list('?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z')
       expect(apiError(response)).toMatchObject({ code: 'invalid_request' })
@@ -517,7 +533,11 @@ describe.each(ENGINES)('events API on $name', ({ create }) => {
       const malformed = await t.app.inject({ url: '/v1/events/not-a-uuid', headers: t.auth.read })
       expect(malformed.statusCode).toBe(400)
       expect(apiError(malformed).details).toEqual([
-        expect.objectContaining({ location: 'path', path: 'id' }),
+        {
+          location: 'path',
+          path: 'id',
+          message: 'must be a UUID in lowercase, e.g. 0190b6a4-7e5c-7000-8000-000000000001',
+        },
       ])
     })
 

@@ -3,6 +3,7 @@
 
 import type { TUnsafe } from 'typebox'
 import { Type } from 'typebox'
+import { EXPECTED } from '../validation.js'
 
 /** A string enum with `type: string`, so that serializers and OpenAPI both know the type. */
 export function stringEnum<const T extends readonly string[]>(
@@ -14,12 +15,19 @@ export function stringEnum<const T extends readonly string[]>(
 
 /** Strings a client sends in a query: PostgreSQL text cannot hold U+0000. */
 export function queryText(description: string, maxLength = 1024) {
-  return Type.String({ minLength: 1, maxLength, pattern: '^[^\\u0000]*$', description })
+  return Type.String({
+    minLength: 1,
+    maxLength,
+    pattern: '^[^\\u0000]*$',
+    description,
+    [EXPECTED]: 'text without U+0000',
+  })
 }
 
 export const Base64Hash = Type.String({
   description: 'a SHA-256 hash, standard base64 with padding',
   pattern: '^[A-Za-z0-9+/]{43}=$',
+  [EXPECTED]: 'a SHA-256 hash in standard base64 with padding (44 characters)',
 })
 
 /** Sizes and indexes up to 2^53 - 1, as JSON numbers (architecture §3). */
@@ -30,6 +38,7 @@ export function treeInteger(description: string, minimum = 0) {
 export const Uuid = Type.String({
   pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
   description: 'a UUID in lowercase',
+  [EXPECTED]: 'a UUID in lowercase, e.g. 0190b6a4-7e5c-7000-8000-000000000001',
 })
 
 export const ErrorResponse = Type.Object(

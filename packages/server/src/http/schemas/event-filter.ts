@@ -11,11 +11,14 @@ import {
   isFilterTime,
 } from '../../store/filter-time.js'
 import { ApiError } from '../errors.js'
+import { EXPECTED } from '../validation.js'
 import { queryText, stringEnum } from './common.js'
 
 // An exact type (2 to 8 segments), or a prefix of 1 to 7 segments followed by `.*`.
 const TYPE_FILTER =
   '^(?:[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*){1,7}|[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*){0,6}\\.\\*)$'
+
+const FILTER_TIME_EXPECTED = 'an RFC 3339 date-time with an offset, e.g. 2024-03-07T10:00:00Z'
 
 const OccurredAt = (description: string) =>
   Type.String({
@@ -23,6 +26,7 @@ const OccurredAt = (description: string) =>
     pattern: FILTER_TIME_PATTERN,
     maxLength: FILTER_TIME_MAX_LENGTH,
     description,
+    [EXPECTED]: FILTER_TIME_EXPECTED,
   })
 
 export const eventFilterQuery = {
@@ -31,6 +35,7 @@ export const eventFilterQuery = {
       maxLength: 130,
       pattern: TYPE_FILTER,
       description: 'an exact type (device.created) or a prefix (device.*)',
+      [EXPECTED]: 'an exact event type (device.created) or a prefix of one (device.*)',
     }),
   ),
   actor_id: Type.Optional(queryText('actor.id, exactly')),
@@ -56,7 +61,7 @@ export function eventFilterOf(query: EventFilterQuery): EventFilter {
     const bound = query[path]
     if (bound !== undefined && !isFilterTime(bound)) {
       throw new ApiError('invalid_request', `${path} is not a date-time the log can filter by`, {
-        details: [{ location: 'query', path, message: 'must be an RFC 3339 date-time' }],
+        details: [{ location: 'query', path, message: `must be ${FILTER_TIME_EXPECTED}` }],
       })
     }
   }
