@@ -71,6 +71,7 @@ export async function startServer(
   let app: FastifyInstance | undefined
   let sink: AuditSink | undefined
   let checkpointer: Checkpointer | undefined
+  let authAuditor: AuthFailureAuditor | undefined
   try {
     const migrations = await migrateOnStart(store)
     const log = new AuditLog({
@@ -89,7 +90,7 @@ export async function startServer(
     })
     // The sink reports through the app's logger, which exists before the first event.
     sink = options.sink?.(log) ?? durableSink(log, config.dataDir, () => app?.log)
-    const authAuditor = new AuthFailureAuditor(sink, options.authAudit)
+    authAuditor = new AuthFailureAuditor(sink, options.authAudit)
     app = await buildApp({
       config,
       store,
@@ -121,12 +122,13 @@ export async function startServer(
     })
     print(banner.join('\n')) // one write: a reader of the pipe sees the banner whole
 
-    const parts = { app, sink, checkpointer, store, logger }
+    const parts = { app, authAuditor, sink, checkpointer, store, logger }
     let closing: Promise<void> | undefined
     return { url, app, log, sink, close: () => (closing ??= shutdown(parts)) }
   } catch (error) {
     // Undo what was started, in shutdown order, and fail with the reason it did not start.
     await app?.close().catch(() => {})
+    authAuditor?.close()
     await sink?.close().catch(() => {})
     await checkpointer?.stop().catch(() => {})
     await store.close().catch(() => {})
@@ -154,12 +156,14 @@ function durableSink(
 
 async function shutdown({
   app,
+  authAuditor,
   sink,
   checkpointer,
   store,
   logger,
 }: {
   app: FastifyInstance
+  authAuditor: AuthFailureAuditor
   sink: AuditSink
   checkpointer: Checkpointer
   store: Store
@@ -168,6 +172,7 @@ async function shutdown({
   let lost: unknown
   try {
     await app.close() // no new connections; in-flight requests finish (and log their events)
+    authAuditor.close() // the auth failures held back and not yet reported, into the spool
     try {
       await sink.close()
     } catch (error) {

@@ -3,7 +3,8 @@
 // bad requests must not flood the log, so each event needs a token from two buckets: one per
 // source IP (the event's source.ip: the client behind a trusted proxy) and one per tenant. What the buckets hold back is counted, and the next event
 // recorded in that tenant says how many were held back since the previous one
-// (`data.suppressed`).
+// (`data.suppressed`). A count no later event carries is not lost: once a minute, and when
+// the server shuts down, each tenant's count goes into one `auth.suppressed` event.
 
 import type { AuditEvent, Source } from '@auditseal/core'
 import { SYSTEM_TENANT_ID } from '@auditseal/core'
@@ -29,6 +30,8 @@ export interface AuthAuditOptions {
   /** Per tenant, the system tenant included (default: a burst of 100, then 10 a second). */
   perTenant?: TokenBucketOptions
   now?: () => number
+  /** How often held-back counts are written as `auth.suppressed` events (default 60 s). */
+  summaryIntervalMs?: number
 }
 
 export interface AuthAuditStats {
@@ -43,6 +46,7 @@ export class AuthFailureAuditor {
   /** Per tenant, events held back since the last one recorded there (bounded like the buckets). */
   private readonly heldBack = new Map<string, number>()
   private readonly counts: AuthAuditStats = { recorded: 0, suppressed: 0 }
+  private readonly timer: NodeJS.Timeout
 
   constructor(
     private readonly sink: AuditSink,
@@ -51,6 +55,31 @@ export class AuthFailureAuditor {
     this.perIp = new TokenBuckets(options.perIp ?? { capacity: 10, refillPerSecond: 1 })
     this.perTenant = new TokenBuckets(options.perTenant ?? { capacity: 100, refillPerSecond: 10 })
     this.now = options.now ?? Date.now
+    this.timer = setInterval(() => this.writeHeldBack(), options.summaryIntervalMs ?? 60_000)
+    this.timer.unref()
+  }
+
+  /**
+   * Writes every tenant's held-back count as one `auth.suppressed` event and stops the
+   * timer. Call it after the server stopped answering and before the sink closes.
+   */
+  close(): void {
+    clearInterval(this.timer)
+    this.writeHeldBack()
+  }
+
+  /** One `auth.suppressed` event per tenant with a held-back count, which starts again at 0. */
+  writeHeldBack(): void {
+    for (const [tenantId, count] of this.heldBack) this.writeSummary(tenantId, count)
+    this.heldBack.clear()
+  }
+
+  private writeSummary(tenantId: string, count: number): void {
+    try {
+      this.sink.log(suppressedEvent(tenantId, count))
+    } catch {
+      // As in record: auditing never throws into the server.
+    }
   }
 
   /** The onAuthFailure hook. Never throws: a failure to audit must not change the answer. */
@@ -85,11 +114,29 @@ export class AuthFailureAuditor {
     const count = (this.heldBack.get(tenantId) ?? 0) + 1
     this.heldBack.delete(tenantId)
     if (this.heldBack.size >= 10_000) {
-      const oldest = this.heldBack.keys().next()
-      if (!oldest.done) this.heldBack.delete(oldest.value)
+      // The least recently counted tenant's count is written now rather than forgotten.
+      const oldest = this.heldBack.entries().next()
+      if (!oldest.done) {
+        this.heldBack.delete(oldest.value[0])
+        this.writeSummary(...oldest.value)
+      }
     }
     this.heldBack.set(tenantId, count)
   }
+}
+
+/** How many auth events of a tenant the buckets held back that no later event reported. */
+function suppressedEvent(tenantId: string, count: number): AuditEvent {
+  return gatewayEvent(
+    // Written by the server itself, for no one request.
+    { tenantId, actor: { type: 'system', id: 'auditseal' }, source: {}, requestId: '' },
+    {
+      type: 'auth.suppressed',
+      outcome: 'failure',
+      target: { type: 'http_server', id: 'auditseal' },
+      data: { suppressed: count },
+    },
+  )
 }
 
 function authEvent(

@@ -19,6 +19,7 @@ export interface EventContext {
   tenantId: string
   actor: Actor
   source: Source
+  /** '' for an event no one request caused (no request_id then). */
   requestId: string
 }
 
@@ -72,7 +73,7 @@ export function gatewayEvent(
   if (context.source.ip !== undefined || context.source.user_agent !== undefined) {
     event.source = context.source
   }
-  event.request_id = context.requestId
+  if (context.requestId !== '') event.request_id = context.requestId
   if (rest.error) event.error = rest.error
   if (rest.data) event.data = rest.data
   return event

@@ -69,6 +69,7 @@ export async function startGateway(db: Database, options: GatewayOptions = {}): 
     auditor,
     async close() {
       await app.close()
+      auditor.close()
       await sink.close()
       await rm(spoolDir, { recursive: true, force: true })
     },
