@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { encodePrivateKey, generateSigningKey, logOrigin, verifierKeyString } from '@auditseal/core'
+import { ConfigError } from '../config/errors.js'
 import { nodeCrypto } from '../crypto/node-crypto.js'
 
 export interface KeygenOptions {
@@ -21,10 +22,27 @@ export async function runKeygen(options: KeygenOptions): Promise<void> {
   const key = generateSigningKey(nodeCrypto, options.name, randomBytes(32))
   const privateKey = encodePrivateKey(key)
   if (options.out) {
-    await writeFile(options.out, `${privateKey}\n`, { mode: 0o600, flag: 'wx' })
+    await writeKeyFile(options.out, privateKey)
     print(`signing key written to ${options.out} (mode 0600)`)
   } else {
     print(privateKey)
   }
   print(`verifier key: ${verifierKeyString(key.name, key.keyId, key.publicKey)}`)
+}
+
+/**
+ * Creates `file` with the key, mode 0600, failing if it exists ('wx'): the file may be a key
+ * whose verifier keys auditors have pinned, and replacing it would make them worthless.
+ */
+async function writeKeyFile(file: string, privateKey: string): Promise<void> {
+  try {
+    await writeFile(file, `${privateKey}\n`, { mode: 0o600, flag: 'wx' })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    throw new ConfigError(
+      `--out: ${file} exists already; keygen never overwrites a key ` +
+        '(choose another file or delete it)',
+      { cause: error },
+    )
+  }
 }

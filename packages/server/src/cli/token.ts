@@ -1,5 +1,7 @@
 // `auditseal token`: an HS256 development JWT for the secret the server uses (configured, or
-// generated into <data dir>/jwt.secret), printed alone on standard output.
+// generated into <data dir>/jwt.secret), printed alone on standard output. When it generates
+// the secret itself, it says so on standard error: run outside the server's data directory,
+// it signs with a secret no running server knows, whose refusal is a bare 401.
 
 import type { Command } from 'commander'
 import { ConfigError } from '../config/errors.js'
@@ -40,7 +42,11 @@ export function registerToken(program: Command): void {
     })
 }
 
-export async function runToken(flags: TokenFlags, env = process.env): Promise<string> {
+export async function runToken(
+  flags: TokenFlags,
+  env = process.env,
+  warn = (line: string) => process.stderr.write(`${line}\n`),
+): Promise<string> {
   const tenantId = parseTenantFlag(flags.tenant)
   const roles = parseRoles(flags.roles)
   const sub = flags.sub
@@ -59,7 +65,14 @@ export async function runToken(flags: TokenFlags, env = process.env): Promise<st
         'only, so a development token would be refused. Get a token from the provider.',
     )
   }
-  const { config } = await ensureJwtSecret(loaded)
+  const { config, developmentSecret } = await ensureJwtSecret(loaded)
+  if (developmentSecret?.created) {
+    warn(
+      `auditseal: created a new JWT secret at ${developmentSecret.file}; only a server using ` +
+        `this secret accepts this token (auditseal serve --data-dir ${config.dataDir}, or ` +
+        'AUDITSEAL_JWT_SECRET set to its contents)',
+    )
+  }
   return signDevelopmentToken(
     config.jwt.secret as string,
     { sub, tenantId, roles, expiresIn: flags.expiresIn },

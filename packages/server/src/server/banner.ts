@@ -1,9 +1,10 @@
 // What `auditseal serve` prints once it listens: where it is, where its data and key are,
-// each log's verifier key (what an auditor pins), and how to get a development token.
+// each tenant log's verifier key (what an auditor pins, what --vkey takes) and where any
+// tenant's comes from, and how to get a development token.
 
 import { randomUUID } from 'node:crypto'
 import { relative } from 'node:path'
-import { verifierKeyString } from '@auditseal/core'
+import { SYSTEM_TENANT_ID, verifierKeyString } from '@auditseal/core'
 import type { SigningKey } from '@auditseal/core'
 import type { ServerConfig } from '../config/types.js'
 import type { LogKeys } from '../store/log-keys.js'
@@ -46,9 +47,12 @@ export function bannerLines(facts: BannerFacts): string[] {
   } else if (facts.migrations.applied.length > 0) {
     lines.push(`  migrations:    applied ${facts.migrations.applied.join(', ')}`)
   }
+  // The key's own verifier key is not labelled as one: it is what `auditseal keygen` printed,
+  // and it verifies no tenant's checkpoints (they are signed under the tenant's origin), so
+  // offering it where --vkey wants a tenant's key sends people to a failing command.
   lines.push(
     `  signing key:   ${signingKey.file}${signingKey.created ? ' (created now)' : ''}`,
-    `  verifier key:  ${keyString(signingKey.key)}`,
+    `                 ${keyString(signingKey.key)} (public)`,
   )
   if (signingKey.warning) lines.push(`  WARNING:       ${signingKey.warning}`)
   if (facts.tenants.length === 0) {
@@ -58,8 +62,13 @@ export function bannerLines(facts: BannerFacts): string[] {
     for (const { tenantId, size } of facts.tenants) {
       lines.push(`    ${facts.keys.verifierKey(tenantId)}  (${size} events)`)
     }
-    if (facts.tenantsTruncated) lines.push('    … and more (GET /v1/log shows any tenant’s key)')
+    if (facts.tenantsTruncated) lines.push('    … and more')
   }
+  // Tenants that have no events yet, or came after the start, are not listed above.
+  lines.push(
+    '  tenant keys:   --vkey takes a tenant\'s own verifier key: "vkey" of GET /v1/log with a',
+    '                 token of that tenant (auditor or admin)',
+  )
   if (facts.viewer) lines.push(`  viewer:        ${url}/`)
   lines.push(`  API docs:      ${url}/docs`)
   if (facts.developmentSecret) lines.push(...tokenHint(facts))
@@ -68,7 +77,10 @@ export function bannerLines(facts: BannerFacts): string[] {
 
 function tokenHint(facts: BannerFacts): string[] {
   const secret = facts.developmentSecret as { file: string; created: boolean }
-  const tenant = facts.tenants[0]?.tenantId ?? randomUUID()
+  // Not the system tenant, which sorts first: its log is the server's own (auth failures),
+  // and a token for it may have the auditor role only, so `--roles admin` would be refused.
+  const tenant =
+    facts.tenants.find(({ tenantId }) => tenantId !== SYSTEM_TENANT_ID)?.tenantId ?? randomUUID()
   // The shortest way to name the data directory from here: relative below the current
   // directory, absolute elsewhere, and no flag at all for the default.
   const below = relative(process.cwd(), facts.config.dataDir)

@@ -3,7 +3,7 @@
 
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, realpath, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -66,6 +66,41 @@ describe('auditseal token', () => {
       roles: ['operator', 'auditor'],
     })
     expect((claims.exp as number) - (claims.iat as number)).toBe(900)
+  })
+
+  describe('when no secret exists yet (run outside the server’s directory)', () => {
+    const args = ['token', '--tenant', TENANT, '--sub', 'alice', '--roles', 'auditor']
+
+    it('says on standard error that it made one, which only a server using it accepts', async () => {
+      const cwd = await realpath(await mkdtemp(join(tmpdir(), 'auditseal-token-')))
+      try {
+        const secret = join(cwd, '.auditseal', 'jwt.secret')
+        const first = await auditseal(args, { cwd })
+        expect(first.code).toBe(0)
+        expect(decodeJwt(first.stdout.trim()).sub).toBe('alice')
+        expect(first.stderr).toBe(
+          `auditseal: created a new JWT secret at ${secret}; only a server using this ` +
+            'secret accepts this token (auditseal serve --data-dir ' +
+            `${join(cwd, '.auditseal')}, or AUDITSEAL_JWT_SECRET set to its contents)\n`,
+        )
+        expect(existsSync(secret)).toBe(true)
+        // The next token uses that secret, and has nothing to warn about.
+        expect(await auditseal(args, { cwd })).toMatchObject({ code: 0, stderr: '' })
+      } finally {
+        await rm(cwd, { recursive: true, force: true })
+      }
+    })
+
+    it('creates none, and says nothing, when AUDITSEAL_JWT_SECRET is set', async () => {
+      const cwd = await realpath(await mkdtemp(join(tmpdir(), 'auditseal-token-')))
+      try {
+        const env = { AUDITSEAL_JWT_SECRET: 'a-development-secret-of-32-characters-or-more' }
+        expect(await auditseal(args, { cwd, env })).toMatchObject({ code: 0, stderr: '' })
+        expect(existsSync(join(cwd, '.auditseal'))).toBe(false)
+      } finally {
+        await rm(cwd, { recursive: true, force: true })
+      }
+    })
   })
 
   it.each([
