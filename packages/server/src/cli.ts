@@ -30,8 +30,12 @@ program
       .env('DATABASE_URL')
       .makeOptionMandatory(),
   )
-  .action(async (options: { databaseUrl: string }) => {
-    await runMigrateCommand({ databaseUrl: options.databaseUrl })
+  .action(async (options: { databaseUrl: string }, command: Command) => {
+    await runMigrateCommand({
+      databaseUrl: options.databaseUrl,
+      databaseUrlFrom:
+        command.getOptionValueSource('databaseUrl') === 'env' ? 'DATABASE_URL' : '--database-url',
+    })
   })
 
 program

@@ -1,8 +1,11 @@
+import { parseDatabaseUrl } from './config/values.js'
 import { migrate, pendingMigrations } from './db/migrations.js'
 import { openPostgres } from './db/postgres.js'
 
 export interface MigrateCommandOptions {
   databaseUrl: string
+  /** Where the URL came from, for the error about one that is not PostgreSQL's. */
+  databaseUrlFrom?: '--database-url' | 'DATABASE_URL'
   /** Where progress goes (default: standard output). */
   print?: (line: string) => void
 }
@@ -13,6 +16,8 @@ export interface MigrateCommandOptions {
  */
 export async function runMigrateCommand(options: MigrateCommandOptions): Promise<void> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`))
+  // Checked before connecting: pg takes http://host/db too, and fails without naming the flag.
+  parseDatabaseUrl({ text: options.databaseUrl, from: options.databaseUrlFrom ?? '--database-url' })
   const db = openPostgres(options.databaseUrl, { max: 1, applicationName: 'auditseal migrate' })
   try {
     const pending = await pendingMigrations(db)

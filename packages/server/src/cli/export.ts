@@ -2,6 +2,7 @@
 // [filters] [--out FILE]`: a tenant's events to a file or standard output, with a progress bar
 // on a terminal. NDJSON is what `auditseal verify --export` checks.
 
+import { constants } from 'node:os'
 import type { Writable } from 'node:stream'
 import type { Command } from 'commander'
 import { Option } from 'commander'
@@ -16,7 +17,7 @@ import { exportFromApi, exportFromDatabase } from '../verify/exporter.js'
 import type { Progress } from '../verify/progress.js'
 import { NO_PROGRESS, terminalProgress } from '../verify/progress.js'
 import { ApiClient } from '../verify/sources/api-client.js'
-import { parseTenantFlag, parseTimeRange } from './flags.js'
+import { parseDatabaseUrlFlag, parseTenantFlag, parseTimeRange } from './flags.js'
 
 export interface ExportFlags {
   format: ExportFormat
@@ -86,8 +87,27 @@ export function registerExport(program: Command): void {
     .option('--q <words>', 'words that must all occur in the event')
     .option('--no-progress', 'no progress bar, even on a terminal')
     .action(async (flags: ExportFlags) => {
-      await runExport(flags)
+      try {
+        await runExport(flags)
+      } catch (error) {
+        if (!(error instanceof ExportInterrupted)) throw error
+        process.stderr.write(`auditseal: ${error.message}\n`)
+        // At once, as the signal would have ended it, with the shell's code for it.
+        process.exit(error.exitCode)
+      }
     })
+}
+
+/** SIGINT or SIGTERM ended an export to --out; its temporary file is already removed. */
+export class ExportInterrupted extends Error {
+  /** 128 + the signal's number, as a shell reports a process the signal ended: 130, 143. */
+  readonly exitCode: number
+
+  constructor(signal: NodeJS.Signals, path: string) {
+    super(`export interrupted; ${path} was not written`)
+    this.name = 'ExportInterrupted'
+    this.exitCode = 128 + constants.signals[signal]
+  }
 }
 
 export async function runExport(flags: ExportFlags): Promise<number> {
@@ -95,31 +115,85 @@ export async function runExport(flags: ExportFlags): Promise<number> {
   parseTimeRange(flags.from, flags.to)
   const source = openSource(flags)
   try {
+    await source.prepare() // a refused --tenant creates no file either
     const progress = flags.progress === false ? NO_PROGRESS : terminalProgress(process.stderr)
-    const output = await openOutput(flags.out)
-    let count: number
+    const { events, note } = await exportTo(flags.out, source, progress)
+    if (flags.out !== undefined)
+      process.stderr.write(`auditseal: exported ${events} events to ${flags.out}\n`)
+    if (note !== undefined) process.stderr.write(`auditseal: ${note}\n`)
+    return events
+  } finally {
+    await source.close()
+  }
+}
+
+/**
+ * Runs the export into `path` (standard output without one). With a path, SIGINT and SIGTERM
+ * end it as a failed write does — the temporary file removed, FILE as it was — and reject
+ * with ExportInterrupted, instead of killing the process with the temporary file left behind.
+ * The handlers are there only while the export runs.
+ */
+async function exportTo(
+  path: string | undefined,
+  source: Source,
+  progress: Progress,
+): Promise<Exported> {
+  const interrupts = path === undefined ? undefined : catchInterrupts(path)
+  try {
+    // A signal while the file is being opened is seen by the race right after.
+    const output = await openOutput(path)
     try {
       const exporting = source.run(output.out, progress)
       exporting.catch(() => {}) // when the output fails first, the export's own error is moot
-      count = await Promise.race([exporting, output.failed])
+      const exported = await Promise.race([
+        exporting,
+        output.failed,
+        ...(interrupts === undefined ? [] : [interrupts.signalled]),
+      ])
       await output.commit()
+      return exported
     } catch (error) {
       await output.abort()
       throw error
     } finally {
       progress.stop() // the export stops it too, unless the output failed first
     }
-    if (flags.out !== undefined)
-      process.stderr.write(`auditseal: exported ${count} events to ${flags.out}\n`)
-    return count
   } finally {
-    await source.close()
+    interrupts?.stop() // only now: a second Ctrl-C while the file is removed changes nothing
   }
 }
 
-/** Where the events come from: run writes them to `out`; close ends a run still going. */
+const INTERRUPTS = ['SIGINT', 'SIGTERM'] as const
+
+/** `signalled` rejects with ExportInterrupted on SIGINT or SIGTERM, until stop(). */
+function catchInterrupts(path: string): { signalled: Promise<never>; stop: () => void } {
+  let onSignal: (signal: NodeJS.Signals) => void = () => {}
+  const signalled = new Promise<never>((_resolve, reject) => {
+    onSignal = (signal) => reject(new ExportInterrupted(signal, path))
+  })
+  signalled.catch(() => {}) // seen through the race in exportTo
+  for (const signal of INTERRUPTS) process.on(signal, onSignal)
+  return {
+    signalled,
+    stop: () => {
+      for (const signal of INTERRUPTS) process.off(signal, onSignal)
+    },
+  }
+}
+
+/** What an export wrote: how many events, and what the user should know about it. */
+interface Exported {
+  events: number
+  note?: string
+}
+
+/**
+ * Where the events come from. prepare checks what can be checked before a file is created;
+ * run writes the events to `out`; close ends a run still going.
+ */
 interface Source {
-  run(out: Writable, progress: Progress): Promise<number>
+  prepare(): Promise<void>
+  run(out: Writable, progress: Progress): Promise<Exported>
   close(): Promise<void>
 }
 
@@ -132,24 +206,32 @@ function openSource(flags: ExportFlags): Source {
     )
   }
   if (flags.databaseUrl !== undefined) {
+    const databaseUrl = parseDatabaseUrlFlag(flags.databaseUrl)
     if (flags.tenant === undefined) throw new VerifyError('USAGE', '--database-url needs --tenant')
     const tenant = parseTenantFlag(flags.tenant)
-    const db = openPostgres(flags.databaseUrl, { max: 1, applicationName: 'auditseal export' })
+    const db = openPostgres(databaseUrl, { max: 1, applicationName: 'auditseal export' })
     return {
-      run: (out, progress) =>
-        exportFromDatabase({
+      prepare: async () => {},
+      async run(out, progress) {
+        const { events, logSize } = await exportFromDatabase({
           db,
           tenant,
           format: flags.format,
           filter: filterOf(flags),
           out,
           progress,
-        }),
+        })
+        // An empty log is valid (exit 0), but it is also what a mistyped tenant id looks like.
+        if (logSize > 0) return { events }
+        return { events, note: `tenant ${tenant} has no events (check --tenant)` }
+      },
       close: () => db.close(),
     }
   }
   if (flags.token === undefined)
     throw new VerifyError('USAGE', '--url needs --token (or AUDITSEAL_TOKEN)')
+  // The token decides the tenant; --tenant, if given, only says which one the user expects.
+  const tenant = flags.tenant === undefined ? undefined : parseTenantFlag(flags.tenant)
   // Aborted on close, so a download the output could not take does not keep the process alive.
   const stop = new AbortController()
   const client = new ApiClient({
@@ -157,12 +239,28 @@ function openSource(flags: ExportFlags): Source {
     token: flags.token,
     fetch: (input, init) => fetch(input, { ...init, signal: stop.signal }),
   })
+  const filters = queryOf(flags)
+  const filtered = Object.keys(filters).length > 0
+  let expected: number | undefined
   return {
+    // GET /v1/log: the size to show progress against (unfiltered), and the origin, which names
+    // the tenant the token reads. A token of another tenant than --tenant is refused, as
+    // `auditseal checkpoint` refuses a checkpoint of another tenant.
+    async prepare() {
+      if (filtered && tenant === undefined) return
+      const log = await client.log()
+      if (tenant !== undefined && !log.origin.endsWith(`/${tenant}`)) {
+        throw new VerifyError(
+          'USAGE',
+          `--tenant: the API exports the log ${log.origin} to this token, not tenant ${tenant} ` +
+            '(the token decides the tenant)',
+        )
+      }
+      if (!filtered) expected = log.treeSize
+    },
     async run(out, progress) {
-      const filters = queryOf(flags)
-      const expected = Object.keys(filters).length === 0 ? (await client.log()).treeSize : undefined
       try {
-        return await exportFromApi({
+        const events = await exportFromApi({
           client,
           format: flags.format,
           filters,
@@ -170,6 +268,7 @@ function openSource(flags: ExportFlags): Source {
           out,
           progress,
         })
+        return { events }
       } catch (error) {
         // A write error is the output's; an abort is close()'s, after the output failed.
         if (error instanceof VerifyError || stop.signal.aborted || out.errored !== null) throw error

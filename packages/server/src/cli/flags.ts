@@ -1,12 +1,21 @@
 // Flag parsers shared by the CLI commands; errors are ConfigErrors naming the flag (exit 2).
 
 import { ConfigError } from '../config/errors.js'
-import { parseTenantId } from '../config/values.js'
+import { parseDatabaseUrl, parseTenantId } from '../config/values.js'
 import { isFilterTime } from '../store/filter-time.js'
 
 /** A tenant id: a UUID, accepted in any case and returned in lowercase (as the log keeps it). */
 export function parseTenantFlag(text: string): string {
   return parseTenantId({ text, from: '--tenant' })
+}
+
+/**
+ * --database-url: postgres:// or postgresql://, checked as `serve` checks it. pg would take
+ * any URL — http://host/db connects to host:5432 with no user name — and fail with a message
+ * that does not name the flag.
+ */
+export function parseDatabaseUrlFlag(text: string): string {
+  return parseDatabaseUrl({ text, from: '--database-url' })
 }
 
 /**

@@ -10,6 +10,7 @@ import { terminalProgress, NO_PROGRESS } from '../verify/progress.js'
 import { reportJson, reportText } from '../verify/render.js'
 import type { SourceOptions, VerifyReport } from '../verify/run.js'
 import { verifyLog } from '../verify/run.js'
+import { parseDatabaseUrlFlag } from './flags.js'
 
 export interface VerifyFlags {
   url?: string
@@ -78,16 +79,22 @@ export async function runVerifyCommand(flags: VerifyFlags): Promise<number> {
     return fail(error, flags.json === true)
   }
   for (const warning of report.warnings) process.stderr.write(`auditseal: WARNING: ${warning}\n`)
-  process.stdout.write(
-    flags.json ? `${JSON.stringify(reportJson(report), null, 2)}\n` : reportText(report),
-  )
+  // Saved before the report is printed, so that what is printed can say the run failed (exit
+  // 2) when the save did: a JSON report saying `"exit_code": 0` must not end in exit 2.
+  let saved: string | undefined
   if (flags.save !== undefined && report.exitCode === 0) {
     try {
-      await save(flags.save, report)
+      saved = await save(flags.save, report)
     } catch (error) {
+      if (flags.json) return fail(error, true, reportJson(report))
+      process.stdout.write(reportText(report))
       return fail(error, false)
     }
   }
+  process.stdout.write(
+    flags.json ? `${JSON.stringify(reportJson(report), null, 2)}\n` : reportText(report),
+  )
+  if (saved !== undefined) process.stderr.write(`auditseal: ${saved}\n`)
   return report.exitCode
 }
 
@@ -111,8 +118,9 @@ function sourceOf(flags: VerifyFlags): SourceOptions {
     return { kind: 'api', url: flags.url, token: flags.token, ...tenantOf(flags) }
   }
   if (flags.databaseUrl !== undefined) {
+    const databaseUrl = parseDatabaseUrlFlag(flags.databaseUrl)
     if (flags.tenant === undefined) throw new VerifyError('USAGE', '--database-url needs --tenant')
-    return { kind: 'database', databaseUrl: flags.databaseUrl, tenant: flags.tenant.toLowerCase() }
+    return { kind: 'database', databaseUrl, tenant: flags.tenant.toLowerCase() }
   }
   return { kind: 'export', file: flags.export as string, ...tenantOf(flags) }
 }
@@ -122,12 +130,15 @@ function tenantOf(flags: VerifyFlags): { tenant?: string } {
   return flags.tenant === undefined ? {} : { tenant: flags.tenant.toLowerCase() }
 }
 
-/** Writes the newest verified checkpoint whole or not at all. */
-async function save(path: string, report: VerifyReport): Promise<void> {
+/**
+ * Writes the newest verified checkpoint whole or not at all, and returns what to tell the
+ * user once the report is out (undefined when there was nothing to save).
+ */
+async function save(path: string, report: VerifyReport): Promise<string | undefined> {
   const checkpoint = report.result.newestMatched
   if (checkpoint === undefined) {
     process.stderr.write('auditseal: WARNING: no verified checkpoint to save\n')
-    return
+    return undefined
   }
   try {
     await writeFileAtomically(path, checkpoint.note)
@@ -136,16 +147,25 @@ async function save(path: string, report: VerifyReport): Promise<void> {
       cause: error,
     })
   }
-  process.stderr.write(`auditseal: saved the checkpoint of size ${checkpoint.size} to ${path}\n`)
+  return `saved the checkpoint of size ${checkpoint.size} to ${path}`
 }
 
-function fail(error: unknown, json: boolean): number {
+/**
+ * Reports an error (exit 2) on stderr and, with --json, as `{"result": "error", …}` — with
+ * the report of a verification that did run (`verification`) when only a later step failed.
+ */
+function fail(error: unknown, json: boolean, verification?: Record<string, unknown>): number {
   const message = error instanceof Error ? error.message : String(error)
   const code =
     error instanceof VerifyError ? error.code : ((error as { code?: unknown }).code ?? 'ERROR')
   process.stderr.write(`auditseal: ${message}\n`)
   if (json) {
-    const body = { result: 'error', exit_code: 2, error: { code: String(code), message } }
+    const body = {
+      result: 'error',
+      exit_code: 2,
+      error: { code: String(code), message },
+      ...(verification === undefined ? {} : { verification }),
+    }
     process.stdout.write(`${JSON.stringify(body, null, 2)}\n`)
   }
   return 2

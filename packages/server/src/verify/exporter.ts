@@ -21,7 +21,8 @@ const CHUNK_CHARS = 64 * 1024
 
 /**
  * Exports from the database, as auditseal_reader scoped to the tenant. Like the export API it
- * is a snapshot: it stops at the log's size when it began. Returns the events written.
+ * is a snapshot: it stops at the log's size when it began. Returns the events written and
+ * that size (0: the tenant has no events at all).
  */
 export async function exportFromDatabase(options: {
   db: Database
@@ -30,7 +31,7 @@ export async function exportFromDatabase(options: {
   filter: EventFilter
   out: Writable
   progress: Progress
-}): Promise<number> {
+}): Promise<{ events: number; logSize: number }> {
   const reader = new LogReader(options.db, createTreeHasher(nodeCrypto))
   const { treeSize } = await reader.head(options.tenant)
   const filtered = Object.keys(options.filter).length > 0
@@ -56,7 +57,7 @@ export async function exportFromDatabase(options: {
   } finally {
     options.progress.stop()
   }
-  return count
+  return { events: count, logSize: treeSize }
 }
 
 /** Exports through the API: its bytes as they arrive. Returns the lines written. */

@@ -232,7 +232,7 @@ async function openSource(
   if (options.vkey === undefined) {
     throw new VerifyError(
       'USAGE',
-      `--vkey is required with --${spec.kind === 'database' ? 'database-url' : 'export'}: the verifier key of the tenant's log (auditseal serve prints it)`,
+      `--vkey is required with --${spec.kind === 'database' ? 'database-url' : 'export'}: the verifier key of the tenant's log ("vkey" of GET /v1/log with a token of that tenant)`,
     )
   }
   const key = parseKey(crypto, options.vkey, '--vkey')
@@ -266,11 +266,18 @@ async function outsideCheckpoints(
   if (options.checkpointDir !== undefined)
     copies.push(...(await readCheckpointDir(options.checkpointDir, tenant)))
   if (options.trustedFile !== undefined) {
-    copies.push(await readCheckpointFile(options.trustedFile, 'trusted', 'trusted checkpoint'))
+    copies.push(
+      await readCheckpointFile(options.trustedFile, 'trusted', 'trusted checkpoint', '--trusted'),
+    )
   }
   if (options.checkpointFile !== undefined) {
     copies.push(
-      await readCheckpointFile(options.checkpointFile, 'checkpoint-file', 'checkpoint file'),
+      await readCheckpointFile(
+        options.checkpointFile,
+        'checkpoint-file',
+        'checkpoint file',
+        '--checkpoint',
+      ),
     )
   }
   return copies

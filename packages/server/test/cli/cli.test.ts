@@ -1,5 +1,6 @@
 // The built command line, run as a user runs it (npm test builds dist/ before the tests).
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -31,10 +32,11 @@ async function auditsealWithFileLimit(
 async function run(
   file: string,
   args: string[],
+  env: NodeJS.ProcessEnv = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await promisify(execFile)(file, args, {
-      env: withoutDatabaseUrl(),
+      env: { ...withoutDatabaseUrl(), ...env },
     })
     return { code: 0, stdout, stderr }
   } catch (error) {
@@ -85,6 +87,36 @@ describe('auditseal migrate', () => {
   })
 })
 
+describe('--database-url that is not a PostgreSQL URL', () => {
+  // Before the check, pg read http://…/db as host and port 5432 and connected without a user:
+  // "no PostgreSQL user name specified in startup packet". Every command says what serve says.
+  const tenant = '0190d0a8-0000-7000-8000-000000000001'
+  const notPostgres = 'http://auditor:secret@127.0.0.1/auditseal'
+  const message =
+    '--database-url: "http://auditor:***@127.0.0.1/auditseal" is not a PostgreSQL URL ' +
+    '(expected postgres://user@host:5432/database)'
+
+  it.each([
+    [['migrate']],
+    [['verify', '--tenant', tenant, '--vkey', 'auditseal.local/x+00000000+AA==']],
+    [['export', '--format', 'ndjson', '--tenant', tenant]],
+    [['checkpoint', '--tenant', tenant]],
+    [['api-key', 'create', '--tenant', tenant, '--scopes', 'read']],
+  ])('%j exits 2 saying so, the password hidden, before connecting', async (command) => {
+    const result = await auditseal(...command, '--database-url', notPostgres)
+    expect(result).toEqual({ code: 2, stdout: '', stderr: `auditseal: ${message}\n` })
+  })
+
+  it('names DATABASE_URL when migrate took the URL from there', async () => {
+    const result = await run('node', [CLI, 'migrate'], { DATABASE_URL: 'http://127.0.0.1/x' })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toBe(
+      'auditseal: DATABASE_URL: "http://127.0.0.1/x" is not a PostgreSQL URL ' +
+        '(expected postgres://user@host:5432/database)\n',
+    )
+  })
+})
+
 describe('auditseal keygen', () => {
   let dir: string
   beforeAll(async () => {
@@ -101,10 +133,18 @@ describe('auditseal keygen', () => {
     expect(key.name).toBe('audit.example')
     const vkey = /verifier key: (\S+)/.exec(result.stdout)?.[1]
     expect(parseVerifierKey(nodeCrypto, vkey ?? '').publicKey).toEqual(key.publicKey)
-    // Never overwrites an existing key.
+  })
+
+  it('never overwrites a key, and says so in words rather than as EEXIST', async () => {
+    const out = join(dir, 'existing.key')
+    await writeFile(out, 'the key auditors pinned\n')
     const again = await auditseal('keygen', '--name', 'audit.example', '--out', out)
-    expect(again.code).toBe(2)
-    expect(again.stderr).toContain('EEXIST')
+    expect(again).toMatchObject({ code: 2, stdout: '' })
+    expect(again.stderr).toBe(
+      `auditseal: --out: ${out} exists already; keygen never overwrites a key ` +
+        '(choose another file or delete it)\n',
+    )
+    expect(await readFile(out, 'utf8')).toBe('the key auditors pinned\n')
   })
 
   it('refuses a log name with a space or a plus', async () => {
@@ -118,8 +158,10 @@ describe('auditseal keygen', () => {
 
 describe('auditseal export --out', () => {
   // A stand-in for the audit API: GET /v1/log, and GET /v1/export with LINES lines, or with
-  // the connection cut after the first line when the token is "cut".
+  // the connection cut after the first line when the token is "cut", or only the first line
+  // and then nothing (the answer kept open) when the token is "slow".
   const LINES = 2000
+  const TENANT = '0190d0a8-5ee1-7b6c-9a0e-3f2d1c4b5a69'
   const line = (seq: number) => `${JSON.stringify({ seq, note: 'x'.repeat(500) })}\n`
   let server: Server
   let url: string
@@ -131,12 +173,17 @@ describe('auditseal export --out', () => {
       requests.push(request.url ?? '')
       if (request.url === '/v1/log') {
         response.setHeader('content-type', 'application/json')
-        response.end(JSON.stringify({ origin: 'test/x', vkey: 'test/x+0+x', tree_size: LINES }))
+        const origin = `test/${TENANT}`
+        response.end(JSON.stringify({ origin, vkey: `${origin}+0+x`, tree_size: LINES }))
         return
       }
       response.writeHead(200, { 'content-type': 'application/x-ndjson' })
       if (request.headers.authorization === 'Bearer cut') {
         response.write(line(0), () => setTimeout(() => response.socket?.destroy(), 20))
+        return
+      }
+      if (request.headers.authorization === 'Bearer slow') {
+        response.write(line(0))
         return
       }
       let body = ''
@@ -148,6 +195,7 @@ describe('auditseal export --out', () => {
     dir = await mkdtemp(join(tmpdir(), 'auditseal-export-cli-'))
   })
   afterAll(async () => {
+    server?.closeAllConnections() // the "slow" answers, should a test leave one open
     await new Promise((resolve) => server?.close(resolve))
     await rm(dir, { recursive: true, force: true })
   })
@@ -184,10 +232,8 @@ describe('auditseal export --out', () => {
   })
 
   it('exits 2 with one line, not a stack trace, when the file cannot be created', async () => {
-    const result = await auditseal(
-      ...['export', '--format', 'ndjson', '--url', 'http://127.0.0.1:1', '--token', 'x'],
-      ...['--out', '/nonexistent/dir/f.ndjson'],
-    )
+    // The API is asked first (GET /v1/log, which may refuse --tenant), then the file is created.
+    const result = await auditseal(...exportTo('/nonexistent/dir/f.ndjson'))
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(
       /^auditseal: cannot write \/nonexistent\/dir\/f\.ndjson: ENOENT: no such file or directory, open '[^\n]*'\n$/,
@@ -249,4 +295,68 @@ describe('auditseal export --out', () => {
     expect(await readFile(out, 'utf8')).toBe('the previous export\n')
     expect(await readdir(dir)).toEqual(['log.ndjson'])
   })
+
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)(
+    'on %s midway, removes the partial file, leaves FILE as it was and exits %i saying so',
+    async (signal, code) => {
+      const out = join(dir, 'log.ndjson')
+      await writeFile(out, 'the previous export\n')
+      const child = spawn('node', [CLI, ...exportTo(out).map((a) => (a === 'k' ? 'slow' : a))], {
+        env: withoutDatabaseUrl(),
+      })
+      let stderr = ''
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+      const closed = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>
+      // The first line has reached the temporary file: the export is under way.
+      await expect.poll(() => temporaryBytes(dir, 'log.ndjson')).toBeGreaterThan(0)
+      child.kill(signal)
+      const [exitCode, killedBy] = await closed
+      expect({ exitCode, killedBy, stderr }).toEqual({
+        exitCode: code,
+        killedBy: null,
+        stderr: `auditseal: export interrupted; ${out} was not written\n`,
+      })
+      expect(await readFile(out, 'utf8')).toBe('the previous export\n')
+      expect(await readdir(dir)).toEqual(['log.ndjson'])
+    },
+  )
+
+  it('refuses a --tenant other than the one the token reads, before creating a file', async () => {
+    const other = '0190d0a8-5ee1-7b6c-9a0e-000000000000'
+    const result = await auditseal(...exportTo(join(dir, 'log.ndjson'), '--tenant', other))
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        `auditseal: --tenant: the API exports the log test/${TENANT} to this token, not ` +
+        `tenant ${other} (the token decides the tenant)\n`,
+    })
+    expect(requests).toEqual(['/v1/log'])
+    expect(await readdir(dir)).toEqual([])
+  })
+
+  it("takes a --tenant that is the token's, in any case", async () => {
+    const out = join(dir, 'log.ndjson')
+    const result = await auditseal(...exportTo(out, '--tenant', TENANT.toUpperCase()))
+    expect(result).toMatchObject({
+      code: 0,
+      stderr: `auditseal: exported ${LINES} events to ${out}\n`,
+    })
+    expect(requests).toEqual(['/v1/log', '/v1/export?format=ndjson'])
+  })
 })
+
+/** Bytes in the temporary file of an export to `dir/name`, 0 while there is none. */
+async function temporaryBytes(dir: string, name: string): Promise<number> {
+  const temporary = (await readdir(dir)).find(
+    (f) => f.startsWith(`.${name}.`) && f.endsWith('.tmp'),
+  )
+  if (temporary === undefined) return 0
+  return stat(join(dir, temporary)).then(
+    (info) => info.size,
+    () => 0, // removed meanwhile
+  )
+}

@@ -8,7 +8,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { deriveSigner, fromHex, parseVerifierKey, signCheckpoint } from '@auditseal/core'
+import {
+  deriveSigner,
+  fromHex,
+  MAX_NOTE_BYTES,
+  parseVerifierKey,
+  signCheckpoint,
+} from '@auditseal/core'
 import { runCheckpoint } from '../../src/cli/checkpoint.js'
 import { runExport } from '../../src/cli/export.js'
 import { nodeCrypto } from '../../src/crypto/node-crypto.js'
@@ -230,6 +236,50 @@ describe('the auditseal verify command on an export', () => {
     expect(JSON.parse(checked.stdout)).toMatchObject({ result: 'intact', exit_code: 0 })
   })
 
+  it('exits 2 when --checkpoint or --trusted names a file that is no signed checkpoint at all', async () => {
+    const noteOfText = join(dir, 'note-of-text')
+    await writeFile(noteOfText, 'hello\n\n\u2014 someone AAAAAAAA\n')
+    const huge = join(dir, 'huge')
+    await writeFile(huge, 'x'.repeat(MAX_NOTE_BYTES + 1))
+    for (const [file, why] of [
+      // The mistake a user made: the export itself given as its checkpoint.
+      [exportFile, 'malformed note: no blank line between the text and the signatures'],
+      [noteOfText, 'malformed checkpoint: 1 lines, fewer than 3'],
+      [huge, `${MAX_NOTE_BYTES + 1} bytes, more than a signed note may have`],
+    ] as const) {
+      for (const flag of ['--checkpoint', '--trusted']) {
+        const result = await auditseal('verify', '--export', exportFile, '--vkey', vkey, flag, file)
+        expect(result).toEqual({
+          code: 2,
+          stdout: '',
+          stderr: `auditseal: ${flag}: ${file} is not a signed checkpoint note (${why})\n`,
+        })
+      }
+    }
+  })
+
+  it('still exits 1, bad_signature, for a well-formed checkpoint another key signed', async () => {
+    const origin = parseVerifierKey(nodeCrypto, vkey).name
+    const forged = join(dir, 'forged-for-the-cli')
+    await writeFile(
+      forged,
+      signCheckpoint(deriveSigner(nodeCrypto, randomBytes(32), origin), {
+        origin,
+        size: EVENTS,
+        rootHash: new Uint8Array(32),
+      }),
+    )
+    const result = await auditseal(
+      'verify',
+      ...['--export', exportFile, '--vkey', vkey, '--checkpoint', forged, '--json'],
+    )
+    expect(result.code).toBe(1)
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      result: 'tampered',
+      counts: { bad_signature: 1, nothing_signed: 1 },
+    })
+  })
+
   it('exits 1, not 2, on a line nested too deep to serialize (a finding, not a crash)', async () => {
     const edited = [...lines]
     edited[5] = `{"seq":5,"data":{"x":${'['.repeat(20_000)}0${']'.repeat(20_000)}}}`
@@ -290,6 +340,31 @@ describe('auditseal export --format csv', () => {
     expect(exported.every((e) => e.outcome === 'failure' && e.type.startsWith('device.'))).toBe(
       true,
     )
+  })
+})
+
+describe('auditseal export of a tenant with no events', () => {
+  const exportOf = (tenantId: string, ...args: string[]) =>
+    auditseal(
+      ...['export', '--format', 'ndjson', '--database-url', database.url, '--tenant', tenantId],
+      ...args,
+    )
+
+  it('exits 0 with no output, and a note that the tenant has no events', async () => {
+    const nobody = newTenantId()
+    expect(await exportOf(nobody)).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: `auditseal: tenant ${nobody} has no events (check --tenant)\n`,
+    })
+  })
+
+  it('says nothing more when only the filters matched nothing', async () => {
+    expect(await exportOf(tenant, '--type', 'no.such.type')).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: '',
+    })
   })
 })
 

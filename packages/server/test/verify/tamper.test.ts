@@ -595,7 +595,32 @@ describe('the auditseal verify command', () => {
     const result = await auditseal('verify', ...databaseFlags(db, sealed.a), '--save', taken)
     expect(result.code).toBe(2)
     expect(result.stdout).toContain('INTACT') // the report stands; only the save failed
-    expect(result.stderr).toMatch(/^auditseal: cannot write [^\n]*taken: EISDIR[^\n]*\n$/m)
+    // The one line on stderr is the failure: no "saved" line before it.
+    expect(result.stderr).toMatch(/^auditseal: cannot write [^\n]*taken: EISDIR[^\n]*\n$/)
+    expect(await readdir(dir)).toEqual(['taken'])
+  })
+
+  it('with --json, a failed --save is an error whose JSON agrees with exit 2', async () => {
+    const db = await fresh()
+    const dir = await mkdtemp(join(sealed.dir, 'save-'))
+    const taken = join(dir, 'taken')
+    await mkdir(taken)
+    const result = await auditseal(
+      'verify',
+      ...databaseFlags(db, sealed.a),
+      ...['--save', taken, '--json', '--no-progress'],
+    )
+    expect(result.code).toBe(2)
+    const body = JSON.parse(result.stdout) as Record<string, unknown>
+    expect(body).toMatchObject({
+      result: 'error',
+      exit_code: 2,
+      error: { code: 'IO', message: expect.stringMatching(/^cannot write \S*taken: EISDIR/) },
+      // What the verification found is still there, under its own name.
+      verification: { result: 'intact', exit_code: 0, events: EVENTS, tenant: sealed.a.id },
+    })
+    expect(Object.keys(body)).toEqual(['result', 'exit_code', 'error', 'verification'])
+    expect(result.stderr).toBe(`auditseal: ${(body.error as { message: string }).message}\n`)
     expect(await readdir(dir)).toEqual(['taken'])
   })
 

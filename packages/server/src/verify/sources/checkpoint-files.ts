@@ -4,18 +4,52 @@
 
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { MAX_NOTE_BYTES } from '@auditseal/core'
+import { AuditsealError, MAX_NOTE_BYTES, openNote, parseCheckpoint } from '@auditseal/core'
+import { nodeCrypto } from '../../crypto/node-crypto.js'
 import type { CheckpointCopy } from '../checkpoints.js'
 import type { CheckpointSource } from '../findings.js'
 import { VerifyError } from '../errors.js'
 
-/** Reads one signed note from a file (at most MAX_NOTE_BYTES). */
+/**
+ * Reads the signed checkpoint a flag names (`--trusted`, `--checkpoint`). A file that is not a
+ * signed checkpoint note at all — an export given by mistake — is a usage error naming the
+ * flag (exit 2). One that is a note but does not verify is opened later, with the key, and
+ * is a bad_signature finding: what the auditor must hear about.
+ */
 export async function readCheckpointFile(
   path: string,
   source: CheckpointSource,
   label: string,
+  flag: string,
 ): Promise<CheckpointCopy> {
-  return { source, label: `${label} ${path}`, note: await readNote(path) }
+  const notANote = (why: string) =>
+    new VerifyError('USAGE', `${flag}: ${path} is not a signed checkpoint note (${why})`)
+  const note = await readNote(path, notANote)
+  const why = checkpointNoteProblem(note)
+  if (why !== undefined) throw notANote(why)
+  return { source, label: `${label} ${path}`, note }
+}
+
+/**
+ * What keeps `note` from being a signed checkpoint note (c2sp.org/signed-note holding a
+ * c2sp.org/tlog-checkpoint), signatures unchecked; undefined when nothing does. openNote
+ * with no trusted keys checks the whole form and then refuses only for want of a trusted
+ * signature (NOTE_UNVERIFIED) — Go's note.Open with no verifiers, likewise.
+ */
+function checkpointNoteProblem(note: string): string | undefined {
+  try {
+    openNote(nodeCrypto, note, []) // no key: nothing is verified, the crypto goes unused
+  } catch (error) {
+    if (!(error instanceof AuditsealError)) throw error
+    if (error.code !== 'NOTE_UNVERIFIED') return error.message
+  }
+  try {
+    parseCheckpoint(note.slice(0, note.lastIndexOf('\n\n') + 1)) // openNote's text
+  } catch (error) {
+    if (!(error instanceof AuditsealError)) throw error
+    return error.message
+  }
+  return undefined
 }
 
 /** Every copy in `<dir>/<tenant>`: files named by a tree size, and `latest`. */
@@ -47,15 +81,28 @@ export async function readCheckpointDir(dir: string, tenant: string): Promise<Ch
   return copies
 }
 
-async function readNote(path: string): Promise<string> {
+/** A file's text, at most MAX_NOTE_BYTES; a larger one is `tooLarge`'s error, by default IO. */
+async function readNote(
+  path: string,
+  tooLarge: (why: string) => Error = (why) =>
+    new VerifyError('IO', `cannot read the checkpoint ${path}: ${why}`),
+): Promise<string> {
+  let size: number
   try {
-    const info = await stat(path)
-    if (info.size > MAX_NOTE_BYTES)
-      throw new Error(`${info.size} bytes, more than a signed note may have`)
+    size = (await stat(path)).size
+  } catch (error) {
+    throw cannotRead(path, error)
+  }
+  if (size > MAX_NOTE_BYTES) throw tooLarge(`${size} bytes, more than a signed note may have`)
+  try {
     return await readFile(path, 'utf8')
   } catch (error) {
-    throw new VerifyError('IO', `cannot read the checkpoint ${path}: ${(error as Error).message}`, {
-      cause: error,
-    })
+    throw cannotRead(path, error)
   }
+}
+
+function cannotRead(path: string, error: unknown): VerifyError {
+  return new VerifyError('IO', `cannot read the checkpoint ${path}: ${(error as Error).message}`, {
+    cause: error,
+  })
 }
