@@ -2,7 +2,6 @@
 // [filters] [--out FILE]`: a tenant's events to a file or standard output, with a progress bar
 // on a terminal. NDJSON is what `auditseal verify --export` checks.
 
-import { constants } from 'node:os'
 import type { Writable } from 'node:stream'
 import type { Command } from 'commander'
 import { Option } from 'commander'
@@ -18,6 +17,7 @@ import type { Progress } from '../verify/progress.js'
 import { NO_PROGRESS, terminalProgress } from '../verify/progress.js'
 import { ApiClient } from '../verify/sources/api-client.js'
 import { parseDatabaseUrlFlag, parseTenantFlag, parseTimeRange } from './flags.js'
+import { catchInterrupts, ExportInterrupted } from './interrupts.js'
 
 export interface ExportFlags {
   format: ExportFormat
@@ -98,18 +98,6 @@ export function registerExport(program: Command): void {
     })
 }
 
-/** SIGINT or SIGTERM ended an export to --out; its temporary file is already removed. */
-export class ExportInterrupted extends Error {
-  /** 128 + the signal's number, as a shell reports a process the signal ended: 130, 143. */
-  readonly exitCode: number
-
-  constructor(signal: NodeJS.Signals, path: string) {
-    super(`export interrupted; ${path} was not written`)
-    this.name = 'ExportInterrupted'
-    this.exitCode = 128 + constants.signals[signal]
-  }
-}
-
 export async function runExport(flags: ExportFlags): Promise<number> {
   // Every flag is checked before anything is opened: a usage error leaves no file behind.
   parseTimeRange(flags.from, flags.to)
@@ -160,24 +148,6 @@ async function exportTo(
     }
   } finally {
     interrupts?.stop() // only now: a second Ctrl-C while the file is removed changes nothing
-  }
-}
-
-const INTERRUPTS = ['SIGINT', 'SIGTERM'] as const
-
-/** `signalled` rejects with ExportInterrupted on SIGINT or SIGTERM, until stop(). */
-function catchInterrupts(path: string): { signalled: Promise<never>; stop: () => void } {
-  let onSignal: (signal: NodeJS.Signals) => void = () => {}
-  const signalled = new Promise<never>((_resolve, reject) => {
-    onSignal = (signal) => reject(new ExportInterrupted(signal, path))
-  })
-  signalled.catch(() => {}) // seen through the race in exportTo
-  for (const signal of INTERRUPTS) process.on(signal, onSignal)
-  return {
-    signalled,
-    stop: () => {
-      for (const signal of INTERRUPTS) process.off(signal, onSignal)
-    },
   }
 }
 
