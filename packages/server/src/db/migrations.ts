@@ -62,31 +62,54 @@ export async function loadMigrations(dir: string = MIGRATIONS_DIR): Promise<Migr
  */
 export async function migrate(db: Database): Promise<{ applied: string[] }> {
   const migrations = await loadMigrations()
-  const pending = await db.adminTransaction(async (sql) => {
-    await lockAndBootstrap(sql)
-    return pendingOf(migrations, await appliedRows(sql))
-  })
+  const pending = await afterRaces(() =>
+    db.adminTransaction(async (sql) => {
+      await lockAndBootstrap(sql)
+      return pendingOf(migrations, await appliedRows(sql))
+    }),
+  )
   const applied: string[] = []
   for (const migration of pending) {
-    const done = await db.adminTransaction(async (sql) => {
-      await lockAndBootstrap(sql)
-      const row = (await appliedRows(sql)).find((r) => r.version === migration.version)
-      if (row !== undefined) {
-        assertSameChecksum(migration, row) // another process applied it meanwhile
-        return false
-      }
-      await sql.exec(migration.sql)
-      await sql.exec('RESET ROLE') // migrations run their DDL as auditseal_owner
-      await sql.query(
-        `INSERT INTO auditseal.schema_migrations (version, name, checksum, applied_at)
+    const done = await afterRaces(() =>
+      db.adminTransaction(async (sql) => {
+        await lockAndBootstrap(sql)
+        const row = (await appliedRows(sql)).find((r) => r.version === migration.version)
+        if (row !== undefined) {
+          assertSameChecksum(migration, row) // another process applied it meanwhile
+          return false
+        }
+        await sql.exec(migration.sql)
+        await sql.exec('RESET ROLE') // migrations run their DDL as auditseal_owner
+        await sql.query(
+          `INSERT INTO auditseal.schema_migrations (version, name, checksum, applied_at)
          VALUES ($1, $2, $3, now())`,
-        [migration.version, migration.name, migration.checksum],
-      )
-      return true
-    })
+          [migration.version, migration.name, migration.checksum],
+        )
+        return true
+      }),
+    )
     if (done) applied.push(migration.id)
   }
   return { applied }
+}
+
+// What a transaction that waited for the migration lock may meet when another process created
+// objects meanwhile: PostgreSQL takes in catalog changes of others at a transaction's start
+// and when it locks a relation, not when an advisory lock is granted, so names this
+// connection looked up before (`pendingMigrations` before `migrate`, say) can still read as
+// missing — and their creation then fails as a duplicate. A new transaction sees them.
+const CATALOG_RACES = new Set(['42P06', '42P07', '23505', '3F000', '42P01'])
+
+/** Runs `transaction` again (at most twice more) when it lost such a race. */
+async function afterRaces<T>(transaction: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transaction()
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code
+      if (attempt >= 3 || typeof code !== 'string' || !CATALOG_RACES.has(code)) throw error
+    }
+  }
 }
 
 /** pendingMigrations names (`0001_roles`, …) the migrations `migrate` would apply. */
