@@ -121,6 +121,35 @@ export async function pendingMigrations(db: Database): Promise<string[]> {
   return pending.map((m) => m.id)
 }
 
+/**
+ * pendingMigrations as the reader role can tell (0013 lets it read the bookkeeping table): for
+ * a login that reaches the schema only through SET ROLE, as `auditseal serve`'s recommended
+ * one. Throws DbError MIGRATIONS_UNREADABLE where the reader may not read it (a database
+ * migrated before 0013: a migration is pending, but which cannot be told).
+ */
+export async function pendingMigrationsForReader(db: Database): Promise<string[]> {
+  const migrations = await loadMigrations()
+  let rows: AppliedRow[]
+  try {
+    rows = await db.roleTransaction('reader', (sql) => sql.query<AppliedRow>(APPLIED_SQL))
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code
+    // No schema or table yet, or not even the reader role (SET ROLE to a missing role is
+    // 22023): nothing applied.
+    const missingRole = code === '22023' && /^role .* does not exist$/.test((error as Error).message)
+    if (missingRole || code === '3F000' || code === '42P01') return migrations.map((m) => m.id)
+    if (code === '42501') {
+      throw new DbError(
+        'MIGRATIONS_UNREADABLE',
+        'the reader role may not read auditseal.schema_migrations: run `auditseal migrate` as the database owner',
+        { cause: error },
+      )
+    }
+    throw error
+  }
+  return pendingOf(migrations, rows).map((m) => m.id)
+}
+
 const APPLIED_SQL =
   'SELECT version, name, checksum FROM auditseal.schema_migrations ORDER BY version'
 

@@ -11,6 +11,9 @@ import { migrate } from '../../src/db/migrations.js'
 import { openPostgres } from '../../src/db/postgres.js'
 import { ADMIN_URL, withAdminClient } from '../support/databases.js'
 import { insertLogRows, TENANT_A } from './rows.js'
+import { buildApp } from '../../src/http/index.js'
+import { testAuditLog } from '../support/audit-log.js'
+import { apiError, testConfig } from '../http/support.js'
 
 describe('a deployment with a migrating database owner and an application login role', () => {
   const suffix = randomBytes(5).toString('hex')
@@ -66,6 +69,36 @@ describe('a deployment with a migrating database owner and an application login 
       sql.query<{ seq: number }>('SELECT seq FROM auditseal.audit_events ORDER BY seq'),
     )
     expect(rows).toEqual([{ seq: 0 }, { seq: 1 }])
+  })
+
+  it('the application login is told by /readyz that it is ready, and when a migration is pending', async () => {
+    const app = await buildApp({
+      config: testConfig(),
+      store: { write: asApp, read: asApp, close: async () => {} },
+      log: testAuditLog(asApp),
+      logger: false,
+    })
+    try {
+      const ready = await app.inject({ url: '/readyz' })
+      expect(ready.statusCode, ready.body).toBe(200)
+      // As if the newest migration had not run: the reader sees it pending.
+      const [newest] = await asMigrator.adminQuery<Record<string, unknown>>(
+        `DELETE FROM auditseal.schema_migrations
+         WHERE version = (SELECT max(version) FROM auditseal.schema_migrations) RETURNING *`,
+      )
+      try {
+        const pending = await app.inject({ url: '/readyz' })
+        expect(pending.statusCode).toBe(503)
+        expect(apiError(pending).message).toMatch(/^migrations pending: 00\d\d_/)
+      } finally {
+        await asMigrator.adminQuery(
+          `INSERT INTO auditseal.schema_migrations SELECT * FROM json_populate_record(NULL::auditseal.schema_migrations, $1)`,
+          [JSON.stringify(newest)],
+        )
+      }
+    } finally {
+      await app.close()
+    }
   })
 
   it('the application role alone (NOINHERIT) can read nothing', async () => {

@@ -4,8 +4,9 @@
 import { Type } from 'typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
-import { pendingMigrations } from '../../db/migrations.js'
+import { pendingMigrationsForReader } from '../../db/migrations.js'
 import type { Store } from '../../db/database.js'
+import { DbError } from '../../db/errors.js'
 import type { AppMetrics } from '../metrics.js'
 import { ApiError } from '../errors.js'
 import { ErrorResponse } from '../schemas/common.js'
@@ -91,11 +92,15 @@ export function registerOperationRoutes(
 async function readiness(store: Store): Promise<void> {
   let pending: string[]
   try {
-    pending = await pendingMigrations(store.write)
+    // As the reader: the recommended login of serve reaches the schema only through SET ROLE.
+    pending = await pendingMigrationsForReader(store.write)
     if (store.read !== store.write) {
       await store.read.roleTransaction('reader', (sql) => sql.query('SELECT 1'))
     }
   } catch (error) {
+    if (error instanceof DbError && error.code === 'MIGRATIONS_UNREADABLE') {
+      throw new ApiError('not_ready', `migrations pending: ${error.message}`, { cause: error })
+    }
     throw new ApiError('not_ready', 'a database does not answer', {
       cause: error,
       reason: error instanceof Error ? error.message : String(error),
