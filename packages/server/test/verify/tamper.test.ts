@@ -565,6 +565,29 @@ describe('the application roles', () => {
       await withAdminClient(ADMIN_URL, (client) => client.query(`DROP ROLE ${auditor}`))
     }
   })
+  it('a login that can become the owner but not the reader is refused, never INTACT on nothing', async () => {
+    const db = await fresh()
+    const migrator = `auditseal_test_migrator_${randomBytes(4).toString('hex')}`
+    // What the migrating login is after `auditseal migrate`: a member of auditseal_owner,
+    // which the forced row-level security lets see no event of any tenant.
+    await db.db.adminQuery(`CREATE ROLE ${migrator} LOGIN IN ROLE auditseal_owner`)
+    try {
+      const url = new URL(db.url)
+      url.username = migrator
+      const error = await verifyLog({
+        source: { kind: 'database', databaseUrl: url.toString(), tenant: sealed.a.id },
+        vkey: sealed.a.vkey,
+      }).catch((e: unknown) => e)
+      expect(error).toMatchObject({ code: 'USAGE' })
+      expect((error as Error).message).toMatch(
+        new RegExp(`^the login ${migrator} \\(postgres://[^)]*\\) may not become auditseal_reader`),
+      )
+    } finally {
+      await db.drop()
+      clone = undefined
+      await withAdminClient(ADMIN_URL, (client) => client.query(`DROP ROLE ${migrator}`))
+    }
+  })
 })
 
 describe('the auditseal verify command', () => {

@@ -73,7 +73,7 @@ export class DatabaseSource implements LogSource {
   readonly kind = 'database' as const
   readonly label: string
   private readonly pageSize: number
-  private asReader: Promise<boolean> | undefined
+  private access: Promise<{ member: boolean; bypass: boolean; login: string }> | undefined
 
   constructor(private readonly options: DatabaseSourceOptions) {
     this.label = options.label
@@ -159,8 +159,10 @@ export class DatabaseSource implements LogSource {
 
   /**
    * One read-only transaction, as auditseal_reader scoped to the tenant when the connecting
-   * role may become it; otherwise as the connecting role (a superuser, or a role with
-   * BYPASSRLS), still scoped by the tenant setting and by the queries' own WHERE.
+   * role may become it; otherwise as the connecting role if it bypasses row-level security (a
+   * superuser, or a role with BYPASSRLS), still scoped by the tenant setting and by the
+   * queries' own WHERE. Any other login would see no rows at all (the owner, say: the policies
+   * name only the writer and the reader) and so a log with nothing in it: it is refused.
    */
   private async read<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
     const { db, tenant } = this.options
@@ -169,17 +171,29 @@ export class DatabaseSource implements LogSource {
       return fn(sql)
     }
     try {
-      this.asReader ??= db
-        .adminQuery<{ member: boolean }>(
-          `SELECT pg_has_role(current_user, 'auditseal_reader', 'MEMBER') AS member`,
+      this.access ??= db
+        .adminQuery<{ member: boolean; bypass: boolean; login: string }>(
+          `SELECT pg_has_role(current_user, 'auditseal_reader', 'MEMBER') AS member,
+                  (r.rolsuper OR r.rolbypassrls) AS bypass, current_user AS login
+           FROM pg_roles r WHERE r.rolname = current_user`,
         )
-        .then((rows) => rows[0]?.member === true)
-      if (await this.asReader) return await db.tenantTransaction('reader', tenant, readOnly)
+        .then(([row]) => row ?? { member: false, bypass: false, login: '?' })
+      const access = await this.access
+      if (access.member) return await db.tenantTransaction('reader', tenant, readOnly)
+      if (!access.bypass) {
+        throw new VerifyError(
+          'USAGE',
+          `the login ${access.login} (${this.label}) may not become auditseal_reader and does ` +
+            'not bypass row-level security, so it would see no events at all: verify as a ' +
+            `login granted auditseal_reader (GRANT auditseal_reader TO ${access.login}) or a superuser`,
+        )
+      }
       return await db.adminTransaction(async (sql) => {
         await sql.query(SET_TENANT_SQL, [tenant])
         return readOnly(sql)
       })
     } catch (error) {
+      if (error instanceof VerifyError) throw error
       throw new VerifyError(
         'IO',
         `cannot read the log from ${this.label}: ${(error as Error).message}`,
