@@ -652,6 +652,28 @@ describe('the web viewer when the server fails or cannot be reached', () => {
     })
   })
 
+  it('tells a sign-in that met a server error its status, code and message', async () => {
+    await tab.evaluate(() => sessionStorage.clear())
+    await tab.route('**/v1/log', (route) =>
+      route.fulfill({
+        status: 500,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          error: { code: 'internal', message: 'an internal error occurred; quote req-7' },
+        }),
+      }),
+    )
+    await tab.reload()
+    await tab.getByLabel('API key or JWT').fill(alice)
+    await tab.getByRole('button', { name: 'Sign in' }).click()
+    await expect
+      .poll(() => tab.locator('#sign-in-error').innerText())
+      .toContain('an internal error occurred; quote req-7 (HTTP 500, internal)')
+    await tab.unrouteAll({ behavior: 'wait' })
+    await tab.getByRole('button', { name: 'Sign in' }).click()
+    await tabRows().first().waitFor()
+  })
+
   it('forgets the token when a reload finds the server rejects it', async () => {
     await tab.route('**/v1/log', (route) =>
       route.fulfill({

@@ -1,4 +1,6 @@
 import { h } from './dom.js'
+import { ApiError } from '../api/api-error.js'
+import { startupFailureOf } from './startup-failure.js'
 
 export interface SignInOptions {
   /** Why the person is back here (a rejected or expired token), if anything. */
@@ -34,7 +36,13 @@ export function signInView(options: SignInOptions): HTMLElement {
         options
           .onSignIn(input.value)
           .catch((reason: unknown) => {
-            error.textContent = reason instanceof Error ? reason.message : String(reason)
+            // A refused token says why in its own words; any other failure as a reload tells it.
+            error.textContent =
+              reason instanceof ApiError
+                ? startupFailureOf(reason).summary
+                : reason instanceof Error
+                  ? reason.message
+                  : String(reason)
             input.focus()
           })
           .finally(() => {
