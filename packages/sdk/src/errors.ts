@@ -10,11 +10,17 @@ export type AuditSdkErrorCode =
   | 'SPOOL_LOCKED'
   /** The spool is at maxSpoolBytes, or writing to it failed: the event was not spooled. */
   | 'SPOOL_FULL'
-  /** The spool directory holds something the SDK cannot use (not a spool, unreadable). */
+  /**
+   * The spool's disk failed: spoolDir cannot be created or used (not a directory, no
+   * permission, a full disk), or close() could not write the last buffered records.
+   */
   | 'SPOOL_IO'
   /** log(), logSync() or flush() after close() (log() from the moment close() stops taking events). */
   | 'LOGGER_CLOSED'
-  /** The server named the event invalid (400 invalid_event); it is in the dead-letter file. */
+  /**
+   * The server refused the event for good (named in a 400 invalid_event, or in a 403
+   * tenant_mismatch with other events of its batch); it is in the dead-letter file.
+   */
   | 'EVENT_REJECTED'
   /** logSync() or flush() gave up waiting; the events stay spooled and will still be delivered. */
   | 'TIMEOUT'
@@ -44,17 +50,26 @@ export class AuditOverflowError extends AuditSdkError {
   readonly spoolBytes: number
   readonly maxSpoolBytes: number
 
+  /**
+   * Events this overflow is about: 1 for an event log() could not spool; more for the records
+   * a process exited with, buffered for a group commit the disk refused.
+   */
+  readonly events: number
+
   constructor(
     reason: OverflowReason,
-    details: { spoolBytes: number; maxSpoolBytes: number; cause?: unknown },
+    details: { spoolBytes: number; maxSpoolBytes: number; cause?: unknown; events?: number },
   ) {
+    const events = details.events ?? 1
     const why =
       reason === 'full'
         ? `the spool holds ${details.spoolBytes} bytes, at its limit of ${details.maxSpoolBytes} (maxSpoolBytes): the audit server has not acknowledged events for a while`
         : `writing to the spool failed: ${errorMessage(details.cause)}`
-    super('SPOOL_FULL', `audit event not recorded: ${why}`, { cause: details.cause })
+    const what = events === 1 ? 'audit event not recorded' : `${events} audit events not recorded`
+    super('SPOOL_FULL', `${what}: ${why}`, { cause: details.cause })
     this.name = 'AuditOverflowError'
     this.reason = reason
+    this.events = events
     this.spoolBytes = details.spoolBytes
     this.maxSpoolBytes = details.maxSpoolBytes
   }

@@ -137,6 +137,7 @@ export class AuditLogger extends EventEmitter<AuditLoggerEvents> {
       onReadable: () => this.#sender.notify(),
       onCorrupt: (region) => this.#corrupt(region),
       onError: (error, what) => this.#problem('spool', `${what}: ${errorMessage(error)}`, error),
+      onLost: (records, error) => this.#lost(records, error),
     })
     this.#sender = new Sender(
       this.#spool,
@@ -245,9 +246,10 @@ export class AuditLogger extends EventEmitter<AuditLoggerEvents> {
    * Flushes (for at most `timeoutMs`, default closeTimeoutMs), then stops the sender (giving
    * up on requests and seals in flight) and releases the spool's files, timers and lock.
    * Events not acknowledged by then stay in the spool: the next logger on it sends them.
-   * log() keeps working until the spool takes its last records. Rejects if those cannot be
-   * written (a full disk): they stay in memory, written at process exit, the spool stays
-   * locked, and close() again tries again.
+   * log() keeps working until the spool takes its last records. Rejects with an AuditSdkError
+   * SPOOL_IO if those cannot be written (a full disk): they stay in memory, written at process
+   * exit (counted as overflowed if the disk refuses even then), the spool stays locked, and
+   * close() again tries again.
    */
   close(options: { timeoutMs?: number } = {}): Promise<void> {
     this.#closing ??= this.#close(options.timeoutMs ?? this.#options.closeTimeoutMs).catch(
@@ -332,6 +334,22 @@ export class AuditLogger extends EventEmitter<AuditLoggerEvents> {
     )
     if (throwIt) throw error
     return undefined
+  }
+
+  /**
+   * The process exits and the disk refused the `group` mode records still buffered: they are
+   * lost. Counted and reported like any event the disk refuses, in one overflow.
+   */
+  #lost(records: number, cause: unknown): void {
+    const limits = this.#limits(this.#spool.bytes)
+    const error = new AuditOverflowError('io', { ...limits, cause, events: records })
+    this.#counts.overflowed += records
+    this.#emit('overflow', error)
+    // Its own kind, not rate-limited behind earlier overflows: it is the logger's last word.
+    this.#report.error(
+      'lost-at-exit',
+      `${error.message}; the process exited with them buffered for the group commit (${this.#counts.overflowed} event(s) not recorded in all)`,
+    )
   }
 
   #acknowledged(records: readonly SpoolRecord[], acks: readonly Acknowledgement[]): void {

@@ -60,7 +60,10 @@ export interface AuditLoggerOptions {
   logSyncTimeoutMs?: number
   /** How long close() waits for the spool to drain (default 10 s). What is left stays spooled. */
   closeTimeoutMs?: number
-  /** Where problems are written when no listener handles them (default console; false: nowhere). */
+  /**
+   * Where problems are written (default console; false: nowhere): every problem, rate-limited,
+   * whether or not anyone listens to the logger's events.
+   */
   logger?: LogSink | false
 }
 
@@ -102,7 +105,21 @@ export function resolveOptions(options: AuditLoggerOptions): ResolvedOptions {
       fail(`url must be an http(s) URL, got ${JSON.stringify(url)}`)
     if ((apiKey === undefined) === (token === undefined))
       fail('with url, give either apiKey or token')
+    // An empty or non-string credential would be refused with 401 on every attempt, forever.
+    if (apiKey !== undefined && (typeof apiKey !== 'string' || apiKey === ''))
+      fail(`apiKey must be a non-empty string, got ${describe(apiKey)}`)
+    if (
+      token !== undefined &&
+      typeof token !== 'function' &&
+      (typeof token !== 'string' || token === '')
+    )
+      fail(`token must be a non-empty string or a function, got ${describe(token)}`)
   }
+  // Anything else would throw inside the reporter, which swallows it: no report would be seen.
+  if (options.logger !== undefined && options.logger !== false && !isLogSink(options.logger))
+    fail(
+      `logger must be an object with warn and error functions (e.g. console), or false, got ${describe(options.logger, true)}`,
+    )
   if (typeof options.spoolDir !== 'string' || options.spoolDir === '') fail('spoolDir is required')
   if (options.tenantId !== undefined && !isUuid(options.tenantId)) {
     fail(`tenantId must be a lowercase UUID, got ${JSON.stringify(options.tenantId)}`)
@@ -169,6 +186,25 @@ function integer(
     fail(`${name} must be an integer from ${min} to ${max}, got ${value}`)
   }
   return value
+}
+
+function isLogSink(value: unknown): value is LogSink {
+  const sink = value as Partial<Record<keyof LogSink, unknown>> | null
+  return (
+    typeof sink === 'object' &&
+    sink !== null &&
+    typeof sink.warn === 'function' &&
+    typeof sink.error === 'function'
+  )
+}
+
+/** A value for a message; a string is quoted only when it is no secret (never a credential). */
+function describe(value: unknown, quoteStrings = false): string {
+  if (value === '') return 'an empty string'
+  if (value === null) return 'null'
+  if (typeof value === 'object') return 'an object'
+  if (typeof value === 'string') return quoteStrings ? JSON.stringify(value) : 'a string'
+  return `${typeof value} ${String(value)}`
 }
 
 function fail(message: string): never {

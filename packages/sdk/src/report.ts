@@ -1,6 +1,6 @@
-// Where the SDK says that something is wrong when no one listens for its events: a log sink
-// (console by default), rate-limited per kind of problem so that an outage of hours writes a
-// line every few seconds, not one per retry or per dropped event.
+// Where the SDK says that something is wrong, whether or not anyone listens for its events: a
+// log sink (console by default), rate-limited per kind of problem so that an outage of hours
+// writes a line every few seconds, not one per retry or per dropped event.
 
 /** Where problems are written; console fits. `false` in the options silences it. */
 export interface LogSink {

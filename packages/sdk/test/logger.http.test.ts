@@ -263,9 +263,49 @@ describe('a batch the server refuses', () => {
       await eventually(() => audit.stats().retries >= 3, 5_000, 'retries')
       expect(audit.stats()).toMatchObject({ deadLettered: 0, spooled: 4 })
       expect(errors[0]).toContain(`the server refused the events' tenant (${status}`)
-      expect(errors[0]).toContain("is not the credential's tenant")
+      expect(errors[0]).toContain('the credential is for another tenant than the events')
+      expect(audit.stats().lastError).toContain(
+        'the credential is for another tenant than the events',
+      )
     },
   )
+
+  it('dead-letters the events that name another tenant than the credential’s; the rest is delivered', async () => {
+    const s = await server()
+    const spoolDir = tempDir()
+    const audit = logger(s, { batchSize: 100, lingerMs: 50, spoolDir })
+    const letters: { id: string; status?: number; message: string }[] = []
+    audit.on('dead-letter', (info) => letters.push(info))
+    const other = '0190d0a8-7f3c-7b6e-9a2d-3c4b5a697000'
+    const strays = [3, 6]
+    const ids: string[] = []
+    for (let i = 0; i < 10; i++) {
+      const id = `01890a5d-ac96-774b-bcce-${String(i).padStart(12, '0')}`
+      ids.push(id)
+      audit.log(testEvent(i, strays.includes(i) ? { id, tenant_id: other } : { id }))
+    }
+    await audit.flush({ timeoutMs: 5_000 })
+    expect(sealedNumbers(s)).toEqual([0, 1, 2, 4, 5, 7, 8, 9])
+    expect(audit.stats()).toMatchObject({ deadLettered: 2, acknowledged: 8, spooled: 0 })
+    // The 403 names both: the batch is sent again without them, not bisected.
+    expect(s.batches).toEqual([10, 8])
+    expect(letters.map((l) => [l.id, l.status])).toEqual([
+      [ids[3], 403],
+      [ids[6], 403],
+    ])
+    expect(letters[0]?.message).toContain("the event's tenant differs from the credential's")
+    const lines = readFileSync(join(spoolDir, 'dead-letter.ndjson'), 'utf8').trim().split('\n')
+    expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([
+      expect.objectContaining({
+        id: ids[3],
+        reason: expect.objectContaining({
+          status: 403,
+          details: [expect.objectContaining({ index: 3, path: 'tenant_id' })],
+        }),
+      }),
+      expect.objectContaining({ id: ids[6] }),
+    ])
+  })
 
   it('rejects the logSync of a poison event with EVENT_REJECTED', async () => {
     const s = await server({ refuse: () => 'never' })
@@ -449,5 +489,45 @@ describe('options', () => {
     expect(() =>
       createAuditLogger({ url: 'http://x', apiKey: 'k', spoolDir, tenantId: 'T' }),
     ).toThrow('tenantId must be a lowercase UUID')
+  })
+
+  it('refuse a credential that is empty or not a string, which the server would refuse forever', () => {
+    const spoolDir = tempDir()
+    for (const apiKey of ['', 42, null]) {
+      expect(() =>
+        createAuditLogger({ url: 'http://x', apiKey: apiKey as string, spoolDir }),
+      ).toThrow(
+        expect.objectContaining({
+          code: 'INVALID_OPTIONS',
+          message: expect.stringContaining('apiKey must be a non-empty string'),
+        }),
+      )
+    }
+    for (const token of ['', 42]) {
+      expect(() =>
+        createAuditLogger({ url: 'http://x', token: token as string, spoolDir }),
+      ).toThrow('token must be a non-empty string or a function')
+    }
+  })
+
+  it('refuse a logger that is not {warn, error} or false, which would silence every report', () => {
+    const spoolDir = tempDir()
+    for (const sink of ['console', true, {}, { warn: () => {} }, { warn: 'x', error: 'y' }]) {
+      expect(() =>
+        createAuditLogger({
+          url: 'http://x',
+          apiKey: 'k',
+          spoolDir,
+          logger: sink as unknown as false,
+        }),
+      ).toThrow(
+        expect.objectContaining({
+          code: 'INVALID_OPTIONS',
+          message: expect.stringContaining(
+            'logger must be an object with warn and error functions (e.g. console), or false',
+          ),
+        }),
+      )
+    }
   })
 })

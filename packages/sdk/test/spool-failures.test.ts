@@ -117,6 +117,16 @@ async function readNumbers(spool: Spool): Promise<number[]> {
 
 const ioError = (code: string) => Object.assign(new Error(`${code}: simulated`), { code })
 
+/** From now on every write fails as on a full disk, in the background and in log() alike. */
+function failEveryWrite(): void {
+  vi.mocked(write).mockImplementation(((...args: unknown[]) => {
+    ;(args.at(-1) as (e: Error) => void)(ioError('ENOSPC'))
+  }) as typeof write)
+  vi.mocked(writeSync).mockImplementation(() => {
+    throw ioError('ENOSPC')
+  })
+}
+
 describe('the group commit on a failing disk', () => {
   it('reports a failed fdatasync and retries it until synced', async () => {
     const real = vi.mocked(fdatasync).getMockImplementation()
@@ -249,12 +259,7 @@ describe('a logger on a disk that keeps refusing', () => {
       // From now on every write fails, in the background and in log() alike.
       const realWrite = vi.mocked(write).getMockImplementation() as typeof write
       const realWriteSync = vi.mocked(writeSync).getMockImplementation() as typeof writeSync
-      vi.mocked(write).mockImplementation(((...args: unknown[]) => {
-        ;(args.at(-1) as (e: Error) => void)(ioError('ENOSPC'))
-      }) as typeof write)
-      vi.mocked(writeSync).mockImplementation(() => {
-        throw ioError('ENOSPC')
-      })
+      failEveryWrite()
       let attempted = 0
       // Memory holds 16 MiB of records (~50,000 of these) before log() writes them itself.
       while (overflows.length < 3 && attempted < 200_000) {
@@ -440,6 +445,68 @@ describe('close() on a disk that refuses the last write', () => {
     expect((await again.recovered).records).toBe(15)
     expect(await readNumbers(again)).toEqual([...Array(15).keys()])
     await again.close()
+  })
+})
+
+describe('a group-mode logger whose disk refuses every write', () => {
+  it('fails close() with SPOOL_IO, and counts what the exit cannot write as overflowed (io)', async () => {
+    const lines: string[] = []
+    const audit = createAuditLogger({
+      url: `http://127.0.0.1:${await freePort()}`,
+      apiKey: 'ask_test_key',
+      spoolDir: tempDir(),
+      logger: { warn: (line) => lines.push(line), error: (line) => lines.push(line) },
+    })
+    const overflows: AuditOverflowError[] = []
+    audit.on('overflow', (error) => overflows.push(error))
+    audit.on('error', () => {})
+    await audit.ready
+    const realWriteSync = vi.mocked(writeSync).getMockImplementation() as typeof writeSync
+    failEveryWrite()
+    for (let i = 0; i < 10; i++) audit.log(testEvent(i))
+    await eventually(() => vi.mocked(write).mock.calls.length > 0, 5_000, 'a group commit')
+
+    // Refused, not lost: the records stay in memory for close() again or the exit hook.
+    await expect(audit.close({ timeoutMs: 0 })).rejects.toMatchObject({
+      name: 'AuditSdkError',
+      code: 'SPOOL_IO',
+      message: expect.stringMatching(/10 record\(s\) could not be written \(ENOSPC/),
+      cause: expect.objectContaining({ code: 'ENOSPC' }),
+    })
+    expect(audit.stats().overflowed).toBe(0)
+    expect(overflows).toEqual([])
+
+    // The process exits with the disk still full: now they are lost, and say so, once.
+    const exitHook = process.listeners('exit').find((l) => l.name === 'writeAllBuffered')
+    exitHook?.(0)
+    expect(overflows.map((e) => [e.code, e.reason, e.events])).toEqual([['SPOOL_FULL', 'io', 10]])
+    expect(String(overflows[0]?.cause)).toMatch(/ENOSPC/)
+    expect(audit.stats().overflowed).toBe(10)
+    expect(lines.join('\n')).toMatch(
+      /10 audit events not recorded: writing to the spool failed: ENOSPC/,
+    )
+
+    vi.mocked(writeSync).mockImplementation(realWriteSync)
+    vi.mocked(write).mockReset()
+    await audit.close({ timeoutMs: 0 }) // releases the spool for the temp dir's removal
+  })
+})
+
+describe('a spool whose first segment cannot be written at open', () => {
+  it('is refused with SPOOL_IO naming spoolDir, and leaves the spool unlocked', () => {
+    const dir = tempDir()
+    vi.mocked(writeSync).mockImplementationOnce(() => {
+      throw ioError('ENOSPC')
+    })
+    expect(() => open(dir, [])).toThrow(
+      expect.objectContaining({
+        code: 'SPOOL_IO',
+        message: expect.stringContaining(`spoolDir ${JSON.stringify(dir)}`),
+        cause: expect.objectContaining({ code: 'ENOSPC' }),
+      }),
+    )
+    const again = open(dir, [])
+    return again.close()
   })
 })
 

@@ -27,8 +27,9 @@ export class LatencyWindow {
   summary(): LatencySummary {
     if (this.#count === 0) return { count: 0, p50: 0, p99: 0, max: 0 }
     const sorted = this.#samples.slice(0, this.#count).sort()
-    const at = (q: number) =>
-      sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number
+    // Nearest rank: the ceil(q × n)-th smallest sample, the smallest with at least the
+    // fraction q of the samples at or below it (the median of two is the lower one).
+    const at = (q: number) => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] as number
     return {
       count: this.#count,
       p50: at(0.5),

@@ -1,10 +1,11 @@
 // The background sender: reads the spool in order, forms batches (bounded by count, bytes and
 // a short linger), sends up to `concurrency` of them at a time, retries each until it is
 // acknowledged, and moves the spool's acknowledgement watermark over every batch that is done.
-// When the server refuses a batch naming invalid events, those go to the dead-letter file and
-// the rest is sent again, so the queue behind them keeps moving; a refusal that names no event
-// is bisected until one is named, and an event refused alone without being named is retried:
-// only what the server called invalid is ever dead-lettered.
+// When the server refuses a batch naming some of its events (invalid ones, or ones that name
+// another tenant than the credential's), those go to the dead-letter file and the rest is sent
+// again, so the queue behind them keeps moving; a refusal that names no event is bisected
+// until one is named, and an event refused alone without being named is retried: only what
+// the server named is ever dead-lettered.
 
 import { errorMessage } from '../errors.js'
 import type { SpoolRecord } from '../spool/cursor.js'

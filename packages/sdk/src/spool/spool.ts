@@ -11,6 +11,7 @@
 
 import { mkdirSync, openSync, readSync, closeSync, statSync, unlink, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
+import { AuditSdkError, errorMessage } from '../errors.js'
 import { AckFile } from './ack-file.js'
 import { SegmentCursor } from './cursor.js'
 import type { CorruptRegion } from './cursor.js'
@@ -39,6 +40,8 @@ export interface SpoolOptions {
   onCorrupt(region: CorruptRegion): void
   /** A background file operation failed. */
   onError(error: unknown, what: string): void
+  /** The process is exiting and the last `records` records could not be written: lost. */
+  onLost?(records: number, error: unknown): void
 }
 
 /** What a new spool found left by earlier sessions, not yet acknowledged. */
@@ -104,6 +107,7 @@ export class Spool implements SegmentView {
       onSync: options.onSync,
       onWritten: options.onReadable,
       onSyncError: (error) => options.onError(error, 'syncing the spool'),
+      onLost: options.onLost,
     })
     this.#order.push(first)
     this.#segments.set(first, { bytes: SEGMENT_HEADER_BYTES, final: false })
@@ -117,19 +121,24 @@ export class Spool implements SegmentView {
 
   /**
    * Opens the spool in `dir` (creating it), taking its lock: throws SpoolLockedError if a
-   * live process holds it.
+   * live process holds it, and AuditSdkError SPOOL_IO (the OS's error as its cause) if the
+   * directory cannot be made or used.
    */
   static open(options: SpoolOptions): Spool {
-    mkdirSync(options.dir, { recursive: true, mode: 0o700 })
-    const lock = acquireSpoolLock(options.dir)
-    let ack: AckFile | undefined
     try {
-      ack = AckFile.open(join(options.dir, 'ack'))
-      return new Spool(options, lock, ack)
+      mkdirSync(options.dir, { recursive: true, mode: 0o700 })
+      const lock = acquireSpoolLock(options.dir)
+      let ack: AckFile | undefined
+      try {
+        ack = AckFile.open(join(options.dir, 'ack'))
+        return new Spool(options, lock, ack)
+      } catch (error) {
+        ack?.close()
+        lock.release()
+        throw error
+      }
     } catch (error) {
-      ack?.close()
-      lock.release()
-      throw error
+      throw error instanceof AuditSdkError ? error : unusableDir(options.dir, error)
     }
   }
 
@@ -322,4 +331,22 @@ export class Spool implements SegmentView {
     }
     return result
   }
+}
+
+/** What went wrong with spoolDir (createAuditLogger's option), the OS's error as the cause. */
+function unusableDir(dir: string, error: unknown): AuditSdkError {
+  const code = (error as { code?: unknown } | null)?.code
+  const hint =
+    code === 'EEXIST' || code === 'ENOTDIR'
+      ? ': it, or a directory above it, is not a directory'
+      : code === 'EACCES' || code === 'EPERM'
+        ? ': this process may not create or write it'
+        : code === 'ENOSPC' || code === 'EDQUOT'
+          ? ': its disk is full'
+          : ''
+  return new AuditSdkError(
+    'SPOOL_IO',
+    `cannot open the spool in spoolDir ${JSON.stringify(dir)}${hint} (${errorMessage(error)})`,
+    { cause: error },
+  )
 }

@@ -28,7 +28,7 @@ import {
   write,
   writeSync,
 } from 'node:fs'
-import { errorMessage } from '../errors.js'
+import { AuditSdkError, errorMessage } from '../errors.js'
 import {
   checksumFrames,
   encodeFrame,
@@ -71,6 +71,11 @@ export interface SpoolWriterOptions {
   onWritten(): void
   /** A background write or sync, or a rotation, failed; it is retried (the next interval, the next append). */
   onSyncError(error: unknown): void
+  /**
+   * `group` mode: the process is exiting and the disk refused the last `records` records
+   * appended, which were never written: they are lost. Called from the `exit` hook.
+   */
+  onLost?(records: number, error: unknown): void
 }
 
 /** Records framed in memory for one segment, in the order they are to be written. */
@@ -272,7 +277,8 @@ export class SpoolWriter {
       // The last commit, in this call. A chunk that fails stays queued, with those after it.
       this.#writeSealedSync()
     } catch (error) {
-      const failure = new Error(
+      const failure = new AuditSdkError(
+        'SPOOL_IO',
         `closing the spool: ${this.unwritten} record(s) could not be written ` +
           `(${errorMessage(error)}); they stay in memory, to be written by close() again or ` +
           `when the process exits`,
@@ -304,12 +310,28 @@ export class SpoolWriter {
     for (const waiter of this.#waiters.splice(0)) waiter.resolve()
   }
 
-  /** Writes every buffered record, on the event loop (the `exit` hook): the OS keeps them. */
+  /**
+   * Writes every buffered record, on the event loop (the `exit` hook): the OS keeps them. If
+   * the disk refuses, the records from the failed chunk on are lost with the process:
+   * onLost says how many, once.
+   */
   writeBuffered(): void {
     if (this.#released || !this.#buffered) return
     this.#seal()
-    // A chunk the thread pool is writing is written again: same bytes, same place.
-    for (const chunk of this.#sealed) if (!chunk.written) writeChunkSync(chunk)
+    // Records before the first chunk still queued are in the file.
+    let safe = this.#writtenRecords
+    for (const chunk of this.#sealed) {
+      if (!chunk.written) {
+        try {
+          // A chunk the thread pool is writing is written again: same bytes, same place.
+          writeChunkSync(chunk)
+        } catch (error) {
+          this.#options.onLost?.(this.#appended - safe, error)
+          return
+        }
+      }
+      safe = chunk.upTo
+    }
   }
 
   // --- process and strict: one write per record ---
@@ -654,7 +676,7 @@ function writeAllBuffered(): void {
     try {
       writer.writeBuffered()
     } catch {
-      // The process is exiting: nothing left to report to. The records stay unwritten.
+      // A listener of the loss threw; the process is exiting, nothing is left to tell.
     }
   }
 }

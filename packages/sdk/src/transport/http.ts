@@ -1,6 +1,7 @@
 // `POST /v1/events` (architecture §5): `{"events":[...]}`, 1 to 1000 events, all committed
 // (201, one acknowledgement each) or none (400 `invalid_event` naming each invalid event in
-// its details; 403 `tenant_mismatch` when events name another tenant than the credential's).
+// its details; 403 `tenant_mismatch` naming the events that name another tenant than the
+// credential's).
 // The body is spliced from the spooled JSON bytes, never parsed or re-serialized on the way out.
 
 import * as http from 'node:http'
@@ -159,15 +160,10 @@ function classify(answer: Answer, events: readonly OutboundEvent[]): SendResult 
   const error = parseError(answer.text)
   const said = error.message ?? (answer.text.slice(0, 200) || '(no body)')
   const retryAfterMs = parseRetryAfter(answer.retryAfter)
-  // Refusals of the whole batch that no event can be blamed for: a configuration to fix.
   if (error.code === 'tenant_mismatch') {
-    return {
-      kind: 'retry',
-      status,
-      message: `the server refused the events' tenant (${status}: ${said}): the logger's tenantId (or the events' tenant_id) is not the credential's tenant; events stay spooled until it is fixed`,
-      retryAfterMs,
-    }
+    return tenantMismatch(status, said, error.details, events.length, retryAfterMs)
   }
+  // Refusals of the whole batch that no event can be blamed for: a configuration to fix.
   if (status === 401 || status === 403) {
     return {
       kind: 'retry',
@@ -189,7 +185,38 @@ function classify(answer: Answer, events: readonly OutboundEvent[]): SendResult 
   return { kind: 'retry', status, message: `${status}: ${said}`, retryAfterMs }
 }
 
-/** The events an `invalid_event` answer names by index, each with its own details. */
+/**
+ * A `tenant_mismatch` answer: the events it names (details[].index, path `tenant_id`) name
+ * another tenant than the credential's. When they are some of the batch, those events are
+ * wrong, not the credential: refused for good, like invalid ones, so the rest moves on. When
+ * they are all of it (or none is named), the credential most likely is: retried, for an
+ * operator to fix, and the events stay safe in the spool.
+ */
+function tenantMismatch(
+  status: number,
+  said: string,
+  details: unknown,
+  count: number,
+  retryAfterMs: number | undefined,
+): SendResult {
+  const why = "the event's tenant differs from the credential's"
+  const aboutTenant = Array.isArray(details)
+    ? details.filter((d: { path?: unknown } | null) => d?.path === 'tenant_id')
+    : undefined
+  const named = namedEvents(aboutTenant, count, `${why} (${status}: ${said})`)
+  if (named !== undefined && named.length < count) {
+    const message = `${status}: ${said}${describeDetails(details)}`
+    return { kind: 'rejected', status, message, details, invalid: named }
+  }
+  return {
+    kind: 'retry',
+    status,
+    message: `the server refused the events' tenant (${status}: ${said}): the credential is for another tenant than the events — the logger's tenantId (or the events' tenant_id) is not the credential's tenant; events stay spooled until it is fixed`,
+    retryAfterMs,
+  }
+}
+
+/** The events an answer names by index (details[].index), each with its own details. */
 function namedEvents(details: unknown, count: number, said: string): EventRefusal[] | undefined {
   if (!Array.isArray(details)) return undefined
   const byIndex = new Map<number, unknown[]>()

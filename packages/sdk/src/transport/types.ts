@@ -22,9 +22,10 @@ export type SendResult =
   /** Every event sealed (or found already sealed), one acknowledgement each, in batch order. */
   | { kind: 'acknowledged'; acks: Acknowledgement[] }
   /**
-   * The batch was refused as it is (HTTP 400: nothing was committed) and sending it again
-   * unchanged will not help. `invalid` lists the events the sealer named as unacceptable (by
-   * index in the batch): those are dead-lettered and the others sent again. Without it, the
+   * The batch was refused as it is (HTTP 400, or a 403 `tenant_mismatch` naming some of its
+   * events: nothing was committed) and sending it again unchanged will not help. `invalid`
+   * lists the events the sealer named as unacceptable (by index in the batch): those are
+   * dead-lettered and the others sent again. Without it, the
    * refusal names no event: the batch is bisected to find one, and an event refused alone
    * without being named is retried (and reported), never dead-lettered.
    */
