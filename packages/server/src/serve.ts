@@ -2,8 +2,10 @@
 // API, the device gateway (auditing through the SDK's durable spool and its in-process
 // transport) and the viewer.
 //
-// Start: open the store (PGlite in the data dir, or PostgreSQL with an optional replica) and
-// migrate; load or create the signing key; build the app and the gateway; listen; print.
+// Start: open the store (PGlite in the data dir, or PostgreSQL with an optional replica),
+// connect to each database, migrate (or, for a login that may not, refuse a database nobody
+// migrated), check the login can act as writer and reader; load or create the signing key;
+// build the app and the gateway; listen; print.
 // close(): stop accepting and finish in-flight requests, seal what the audit spool holds
 // (what the log cannot take now stays spooled for the next start),
 // sign final checkpoints, close the databases — in that order, so the last checkpoints cover
@@ -16,7 +18,9 @@ import type { AuditSink } from './audit-queue/sink.js'
 import { ensureJwtSecret } from './config/jwt-secret.js'
 import type { ServerConfig } from './config/types.js'
 import { nodeCrypto } from './crypto/node-crypto.js'
-import type { Store } from './db/database.js'
+import type { Database, Store } from './db/database.js'
+import { DbError } from './db/errors.js'
+import { databaseAddress } from './db/postgres.js'
 import { openStore } from './db/store.js'
 import type { AuthAuditOptions } from './gateway/auth-audit.js'
 import { AuthFailureAuditor } from './gateway/auth-audit.js'
@@ -73,7 +77,9 @@ export async function startServer(
   let checkpointer: Checkpointer | undefined
   let authAuditor: AuthFailureAuditor | undefined
   try {
+    await checkConnections(store, config)
     const migrations = await migrateOnStart(store)
+    await checkRoles(store)
     const log = new AuditLog({
       store,
       crypto: nodeCrypto,
@@ -134,6 +140,43 @@ export async function startServer(
     await store.close().catch(() => {})
     throw error
   }
+}
+
+/**
+ * checkConnections connects to each PostgreSQL database once before anything else, so that
+ * a failure names the URL that failed (the read URL is otherwise first used after listening).
+ */
+async function checkConnections(store: Store, config: ServerConfig): Promise<void> {
+  if (config.databaseUrl === undefined) return // the embedded database is open already
+  await connectOrExplain(store.write, 'the primary (--database-url)', config.databaseUrl)
+  if (config.readDatabaseUrl !== undefined && store.read !== store.write) {
+    await connectOrExplain(
+      store.read,
+      'the read database (--read-database-url)',
+      config.readDatabaseUrl,
+    )
+  }
+}
+
+async function connectOrExplain(db: Database, which: string, url: string): Promise<void> {
+  try {
+    await db.adminQuery('SELECT 1')
+  } catch (error) {
+    throw new DbError(
+      'DATABASE_UNREACHABLE',
+      `cannot connect to ${which} at ${databaseAddress(url)}: ${(error as Error).message}`,
+      { cause: error },
+    )
+  }
+}
+
+/**
+ * checkRoles fails, before listening, for a login that cannot become the writer and the
+ * reader (the migrating owner, say): it would fail every request.
+ */
+async function checkRoles(store: Store): Promise<void> {
+  await store.write.roleTransaction('writer', async () => {})
+  await store.read.roleTransaction('reader', async () => {})
 }
 
 /** The gateway's events go through the SDK's durable spool in `<dataDir>/audit-spool`. */

@@ -136,9 +136,11 @@ export async function pendingMigrationsForReader(db: Database): Promise<string[]
     const code = (error as { code?: unknown } | null)?.code
     // No schema or table yet, or not even the reader role (SET ROLE to a missing role is
     // 22023): nothing applied.
-    const missingRole = code === '22023' && /^role .* does not exist$/.test((error as Error).message)
+    const missingRole =
+      code === '22023' && /^role .* does not exist$/.test((error as Error).message)
     if (missingRole || code === '3F000' || code === '42P01') return migrations.map((m) => m.id)
-    if (code === '42501') {
+    // A login that may not even become the reader gets PostgreSQL's own refusal, which says so.
+    if (code === '42501' && !/^permission denied to set role /.test((error as Error).message)) {
       throw new DbError(
         'MIGRATIONS_UNREADABLE',
         'the reader role may not read auditseal.schema_migrations: run `auditseal migrate` as the database owner',

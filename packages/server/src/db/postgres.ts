@@ -62,7 +62,22 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
   // An idle client that loses its connection emits 'error' on the pool; without a listener
   // that would crash the process. The next checkout gets a fresh connection.
   pool.on('error', () => {})
-  return new PostgresDatabase(pool)
+  return new PostgresDatabase(pool, databaseAddress(url))
+}
+
+/**
+ * databaseAddress names where `url` points, for messages: `host[:port]/database`, never the
+ * user or the password.
+ */
+export function databaseAddress(url: string): string {
+  try {
+    const parsed = new URL(url)
+    const host = parsed.hostname || parsed.searchParams.get('host') || 'localhost'
+    const port = parsed.port === '' ? '' : `:${parsed.port}`
+    return `${decodeURIComponent(host)}${port}${decodeURIComponent(parsed.pathname)}`
+  } catch {
+    return '(a URL that does not parse)'
+  }
 }
 
 function sqlOf(client: pg.PoolClient): AdminSql {
@@ -80,9 +95,12 @@ function sqlOf(client: pg.PoolClient): AdminSql {
 class PostgresDatabase implements Database {
   readonly engine = 'postgres' as const
   readonly #pool: pg.Pool
+  /** host:port/database, for the message of a failed connection. */
+  readonly #address: string
 
-  constructor(pool: pg.Pool) {
+  constructor(pool: pg.Pool, address: string) {
     this.#pool = pool
+    this.#address = address
   }
 
   async tenantTransaction<T>(
@@ -154,7 +172,7 @@ class PostgresDatabase implements Database {
     } catch (error) {
       throw new DbError(
         'DATABASE_UNREACHABLE',
-        `cannot connect to PostgreSQL: ${(error as Error).message}`,
+        `cannot connect to PostgreSQL at ${this.#address}: ${(error as Error).message}`,
         { cause: error },
       )
     }

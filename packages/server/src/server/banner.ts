@@ -39,14 +39,7 @@ export function bannerLines(facts: BannerFacts): string[] {
       lines.push(`  reads from:    PostgreSQL ${redact(config.readDatabaseUrl)}`)
     }
   }
-  if (facts.migrations.kind === 'not-permitted') {
-    lines.push(
-      '  migrations:    not checked: this login may not run them; run `auditseal migrate`',
-      `                 as the database owner after each upgrade (${facts.migrations.reason})`,
-    )
-  } else if (facts.migrations.applied.length > 0) {
-    lines.push(`  migrations:    applied ${facts.migrations.applied.join(', ')}`)
-  }
+  lines.push(...migrationLines(facts.migrations))
   // The key's own verifier key is not labelled as one: it is what `auditseal keygen` printed,
   // and it verifies no tenant's checkpoints (they are signed under the tenant's origin), so
   // offering it where --vkey wants a tenant's key sends people to a failing command.
@@ -73,6 +66,35 @@ export function bannerLines(facts: BannerFacts): string[] {
   lines.push(`  API docs:      ${url}/docs`)
   if (facts.developmentSecret) lines.push(...tokenHint(facts))
   return lines
+}
+
+/**
+ * What this start did about migrations: no line when it applied none; for a login that may
+ * not migrate (it checked as the reader role), what is pending and who must apply it.
+ */
+function migrationLines(outcome: MigrationOutcome): string[] {
+  if (outcome.kind === 'applied') {
+    return outcome.applied.length > 0
+      ? [`  migrations:    applied ${outcome.applied.join(', ')}`]
+      : []
+  }
+  const owner = 'the database owner must run `auditseal migrate`'
+  if (outcome.pending === undefined) {
+    return [
+      '  migrations:    not checked: the reader role may not read auditseal.schema_migrations',
+      `                 (a database migrated before 0013_migrations_readable): ${owner}`,
+    ]
+  }
+  if (outcome.pending.length === 0) {
+    return [
+      '  migrations:    up to date; this login may not run them: after each upgrade',
+      `                 ${owner}`,
+    ]
+  }
+  return [
+    `  migrations:    PENDING ${outcome.pending.join(', ')}`,
+    `                 this login may not run them: ${owner}`,
+  ]
 }
 
 function tokenHint(facts: BannerFacts): string[] {

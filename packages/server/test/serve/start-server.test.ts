@@ -119,7 +119,7 @@ describe.each(engines)('startServer on $name', (engine) => {
 })
 
 describe('startServer on PostgreSQL as the least-privileged application login', () => {
-  it('serves a database `auditseal migrate` prepared, and says it did not check migrations', async () => {
+  it('serves a database `auditseal migrate` prepared, and says it is up to date but not its to migrate', async () => {
     const made = await createPostgresDatabase()
     const dir = await mkdtemp(join(tmpdir(), 'auditseal-serve-'))
     const login = `auditseal_app_${randomBytes(4).toString('hex')}`
@@ -137,7 +137,7 @@ describe('startServer on PostgreSQL as the least-privileged application login', 
       )
       try {
         expect(lines.join('\n')).toContain(
-          'migrations:    not checked: this login may not run them',
+          'migrations:    up to date; this login may not run them: after each upgrade',
         )
         const token = await signDevelopmentToken(SECRET, {
           sub: 'carol',
