@@ -139,8 +139,15 @@ export async function pendingMigrationsForReader(db: Database): Promise<string[]
     const missingRole =
       code === '22023' && /^role .* does not exist$/.test((error as Error).message)
     if (missingRole || code === '3F000' || code === '42P01') return migrations.map((m) => m.id)
-    // A login that may not even become the reader gets PostgreSQL's own refusal, which says so.
-    if (code === '42501' && !/^permission denied to set role /.test((error as Error).message)) {
+    const message = (error as Error).message
+    // The schema exists but the reader may not use it: the migration that grants that (0001)
+    // never completed, as when the owner's first `migrate` failed halfway.
+    if (code === '42501' && /^permission denied for schema /.test(message)) {
+      return migrations.map((m) => m.id)
+    }
+    // Only the bookkeeping table closed to the reader: a database migrated before 0013. (A
+    // login that may not even become the reader gets PostgreSQL's own refusal, rethrown.)
+    if (code === '42501' && /^permission denied for table schema_migrations$/.test(message)) {
       throw new DbError(
         'MIGRATIONS_UNREADABLE',
         'the reader role may not read auditseal.schema_migrations: run `auditseal migrate` as the database owner',

@@ -25,7 +25,7 @@ export async function migrateOnStart(store: Store): Promise<MigrationOutcome> {
     const code = (error as { code?: unknown }).code
     // 42501 insufficient_privilege: this login may not run (or even check) migrations.
     if (store.write.engine === 'postgres' && code === '42501') {
-      return { kind: 'not-permitted', pending: await pendingAsReader(store) }
+      return { kind: 'not-permitted', pending: await pendingAsReader(store, error as Error) }
     }
     throw error
   }
@@ -33,10 +33,10 @@ export async function migrateOnStart(store: Store): Promise<MigrationOutcome> {
 
 /**
  * pendingAsReader: the migrations pending as the reader role sees them; undefined where it may
- * not read them. Throws NotMigratedError when none is applied: serve would listen and then fail
- * on the first query.
+ * not read them. Throws DbError DATABASE_NOT_MIGRATED when none is applied (serve would listen
+ * and then fail on the first query), saying why this login could not migrate it itself.
  */
-async function pendingAsReader(store: Store): Promise<string[] | undefined> {
+async function pendingAsReader(store: Store, refusal: Error): Promise<string[] | undefined> {
   let pending: string[]
   try {
     pending = await pendingMigrationsForReader(store.write)
@@ -47,8 +47,9 @@ async function pendingAsReader(store: Store): Promise<string[] | undefined> {
   if (pending.length === (await loadMigrations()).length)
     throw new DbError(
       'DATABASE_NOT_MIGRATED',
-      'the database is not migrated (no auditseal schema): run ' +
-        '`auditseal migrate --database-url …` as the database owner first',
+      'the database is not migrated: run `auditseal migrate --database-url …` as the database ' +
+        `owner first (this login may not: ${refusal.message})`,
+      { cause: refusal },
     )
   return pending
 }

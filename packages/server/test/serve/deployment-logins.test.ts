@@ -95,12 +95,33 @@ describe('serve as the application login on a database nobody migrated', () => {
       [...serveFlags, '--database-url', urlAs(fresh.url, APP)],
       dataDir,
     )
-    expect(result.stderr).toBe(
-      'auditseal: the database is not migrated (no auditseal schema): run ' +
-        '`auditseal migrate --database-url …` as the database owner first\n',
+    expect(result.stderr).toMatch(
+      /^auditseal: the database is not migrated: run `auditseal migrate --database-url …` as the database owner first \(this login may not: permission denied for database \w+\)\n$/,
     )
     expect(result.code).toBe(2)
     expect(result.stdout).not.toMatch(/listening/i)
+  })
+
+  it('refuses a database whose first migration failed halfway (schema, no grants)', async () => {
+    // What an owner's `migrate` leaves when 0001_roles fails: the schema and the bookkeeping
+    // table, committed by the first transaction, and nothing the reader may use.
+    const half = await createPostgresDatabase({ migrate: false })
+    try {
+      await half.db.adminQuery(`CREATE SCHEMA auditseal`)
+      await half.db.adminQuery(
+        `CREATE TABLE auditseal.schema_migrations (version int PRIMARY KEY, name text NOT NULL,
+           checksum text NOT NULL, applied_at timestamptz NOT NULL)`,
+      )
+      const result = await auditseal(
+        [...serveFlags, '--database-url', urlAs(half.url, APP)],
+        dataDir,
+      )
+      expect(result.stderr).toMatch(/^auditseal: the database is not migrated: run /)
+      expect(result.code).toBe(2)
+      expect(result.stdout).not.toMatch(/listening/i)
+    } finally {
+      await half.drop()
+    }
   })
 })
 
