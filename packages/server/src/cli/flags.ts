@@ -2,7 +2,7 @@
 
 import { ConfigError } from '../config/errors.js'
 import { parseDatabaseUrl, parseTenantId } from '../config/values.js'
-import { isFilterTime } from '../store/filter-time.js'
+import { filterTimeMs, isFilterTime } from '../store/filter-time.js'
 
 /** A tenant id: a UUID, accepted in any case and returned in lowercase (as the log keeps it). */
 export function parseTenantFlag(text: string): string {
@@ -38,7 +38,7 @@ export function parseTimeFlag(text: string, flag: string): string {
 export function parseTimeRange(from: string | undefined, to: string | undefined): void {
   if (from !== undefined) parseTimeFlag(from, '--from')
   if (to !== undefined) parseTimeFlag(to, '--to')
-  if (from !== undefined && to !== undefined && Date.parse(from) > Date.parse(to)) {
+  if (from !== undefined && to !== undefined && filterTimeMs(from) > filterTimeMs(to)) {
     throw new ConfigError(`--from: ${JSON.stringify(from)} is after --to ${JSON.stringify(to)}`)
   }
 }

@@ -42,3 +42,13 @@ export function isFilterTime(text: string): boolean {
   const utcMinuteOfDay = (((hour * 60 + minute - offset) % 1440) + 1440) % 1440
   return utcMinuteOfDay === 23 * 60 + 59
 }
+
+/**
+ * The instant of a filter bound (isFilterTime) in milliseconds since the epoch. Date.parse
+ * reads no second 60 (NaN): a leap second is taken as the next minute's first second, as
+ * PostgreSQL reads it.
+ */
+export function filterTimeMs(text: string): number {
+  const leap = /^(.{17})60/.exec(text)
+  return leap === null ? Date.parse(text) : Date.parse(`${leap[1]}59${text.slice(19)}`) + 1000
+}

@@ -68,6 +68,14 @@ describe('parseTimeRange', () => {
     )
   })
 
+  it('compares a leap second as the next minute’s first second', () => {
+    expect(() => parseTimeRange('2016-12-31T23:59:60Z', '2000-01-01T00:00:00Z')).toThrow(
+      /^--from: "2016-12-31T23:59:60Z" is after --to/,
+    )
+    expect(() => parseTimeRange('2016-12-31T23:59:60Z', '2017-01-01T00:00:00Z')).not.toThrow()
+    expect(() => parseTimeRange('2017-01-01T00:00:00.5Z', '2016-12-31T23:59:60Z')).toThrow()
+  })
+
   it('checks each bound', () => {
     expect(() => parseTimeRange('March 7 2024', undefined)).toThrow(/^--from: "March 7 2024"/)
     expect(() => parseTimeRange(undefined, '2024-03-07')).toThrow(/^--to: "2024-03-07"/)

@@ -8,6 +8,7 @@ import type { EventFilter } from '../../store/event-filter.js'
 import {
   FILTER_TIME_MAX_LENGTH,
   FILTER_TIME_PATTERN,
+  filterTimeMs,
   isFilterTime,
 } from '../../store/filter-time.js'
 import { ApiError } from '../errors.js'
@@ -66,7 +67,7 @@ export function eventFilterOf(query: EventFilterQuery): EventFilter {
     }
   }
   if (query.from !== undefined && query.to !== undefined) {
-    if (Date.parse(query.from) > Date.parse(query.to)) {
+    if (filterTimeMs(query.from) > filterTimeMs(query.to)) {
       throw new ApiError('invalid_request', 'from must not be after to', {
         details: [{ location: 'query', path: 'from', message: 'is after to' }],
       })
