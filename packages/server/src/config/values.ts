@@ -61,6 +61,15 @@ export function parseDatabaseUrl(raw: RawValue): string {
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
     invalid(redacted(raw), 'is not a PostgreSQL URL (expected postgres://user@host:5432/database)')
   }
+  // An "@" after the host: a password (or user) holding a "/", "?" or "#" that is not
+  // percent-encoded, which every URL parser, pg's too, reads as host, port and database —
+  // and so would print part of the password as the address. Not echoed.
+  if (`${url.pathname}${url.search}${url.hash}`.includes('@')) {
+    throw new ConfigError(
+      `${raw.from}: the URL has an "@" after its host: percent-encode "/", "?" and "#" in ` +
+        'the user name and password (e.g. %2F for "/")',
+    )
+  }
   return raw.text
 }
 

@@ -180,6 +180,17 @@ describe('loadConfig', () => {
       expect(error.message).toContain('mysql://admin:***@db/x')
       expect(error.message).not.toContain('hunter2')
     })
+
+    it('refuses, without echoing it, a password holding an unencoded "/" (read as host and port)', () => {
+      const error = failure({ databaseUrl: 'postgres://app:8675/309x@db/a' })
+      expect(error.message).toBe(
+        '--database-url: the URL has an "@" after its host: percent-encode "/", "?" and "#" ' +
+          'in the user name and password (e.g. %2F for "/")',
+      )
+      expect(loadConfig({ databaseUrl: 'postgres://app:8675%2F309x@db/a' }, {}).databaseUrl).toBe(
+        'postgres://app:8675%2F309x@db/a',
+      )
+    })
   })
 
   describe('trusted proxies', () => {
