@@ -110,6 +110,10 @@ describe('acquireSpoolLock', () => {
       const stale = owner(deadPid())
       writeFileSync(join(dir, 'LOCK'), stale)
       writeFileSync(join(dir, 'LOCK.takeover'), '')
+      // Dated a minute ahead, so that it stays "just written" for however long the retries
+      // take on a busy machine (the grace period is 2 s; they take about 1).
+      const soon = new Date(Date.now() + 60_000)
+      utimesSync(join(dir, 'LOCK.takeover'), soon, soon)
 
       expect(() => acquireSpoolLock(dir)).toThrow(/kept changing/)
 
