@@ -109,9 +109,14 @@ export async function runExport(flags: ExportFlags): Promise<number> {
     if (flags.out !== undefined)
       process.stderr.write(`auditseal: exported ${events} events to ${flags.out}\n`)
     if (note !== undefined) process.stderr.write(`auditseal: ${note}\n`)
-    return events
-  } finally {
     await source.close()
+    return events
+  } catch (error) {
+    // Interrupted: the caller exits at once, so closing must not wait (a database pool waits
+    // for the page query in flight, which a hung connection never ends).
+    if (error instanceof ExportInterrupted) void source.close().catch(() => {})
+    else await source.close().catch(() => {})
+    throw error
   }
 }
 
