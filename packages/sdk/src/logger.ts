@@ -123,6 +123,7 @@ export class AuditLogger extends EventEmitter<AuditLoggerEvents> {
         credential: resolved.credential as NonNullable<ResolvedOptions['credential']>,
         requestTimeoutMs: resolved.requestTimeoutMs,
         maxSockets: resolved.concurrency,
+        tenantId: resolved.tenantId,
       })
     this.#prepare = createEventPreparer({
       tenantId: resolved.tenantId,

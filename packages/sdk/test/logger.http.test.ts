@@ -307,6 +307,87 @@ describe('a batch the server refuses', () => {
     ])
   })
 
+  describe('when the batch is made only of events naming another tenant', () => {
+    const other = '0190d0a8-7f3c-7b6e-9a2d-3c4b5a697000'
+
+    it('dead-letters them once a batch of the credential’s tenant was acknowledged; the events after them are delivered', async () => {
+      const s = await server()
+      const spoolDir = tempDir()
+      const audit = logger(s, { batchSize: 1, spoolDir })
+      const letters: { id: string; status?: number; message: string }[] = []
+      audit.on('dead-letter', (info) => letters.push(info))
+      await audit.logSync(testEvent(0, { tenant_id: s.tenantId })) // confirms the tenant
+      const stray = '01890a5d-ac96-774b-bcce-000000000001'
+      audit.log(testEvent(1, { id: stray, tenant_id: other })) // a batch of its own
+      for (let i = 2; i < 6; i++) audit.log(testEvent(i))
+      await audit.flush({ timeoutMs: 5_000 })
+      expect(sealedNumbers(s)).toEqual([0, 2, 3, 4, 5])
+      expect(audit.stats()).toMatchObject({ deadLettered: 1, acknowledged: 5, spooled: 0 })
+      expect(letters.map((l) => [l.id, l.status])).toEqual([[stray, 403]])
+      expect(letters[0]?.message).toContain("the event's tenant differs from the credential's")
+      const lines = readFileSync(join(spoolDir, 'dead-letter.ndjson'), 'utf8').trim().split('\n')
+      expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([
+        expect.objectContaining({
+          id: stray,
+          reason: expect.objectContaining({
+            status: 403,
+            details: [expect.objectContaining({ index: 0, path: 'tenant_id' })],
+          }),
+          event: expect.objectContaining({ tenant_id: other }),
+        }),
+      ])
+    })
+
+    it('dead-letters them at once when the logger’s tenantId is set', async () => {
+      const s = await server()
+      const audit = logger(s, { batchSize: 1, tenantId: s.tenantId })
+      const letters: string[] = []
+      audit.on('dead-letter', (info) => letters.push(info.id))
+      const stray = '01890a5d-ac96-774b-bcce-000000000000'
+      audit.log(testEvent(0, { id: stray, tenant_id: other })) // before any acknowledgement
+      audit.log(testEvent(1))
+      await audit.flush({ timeoutMs: 5_000 })
+      expect(letters).toEqual([stray])
+      expect(sealedNumbers(s)).toEqual([1])
+    })
+
+    it('retries them while no batch was ever acknowledged (the credential may be the wrong one)', async () => {
+      const s = await server()
+      const audit = logger(s, { batchSize: 1 })
+      const errors: string[] = []
+      audit.on('error', (error) => errors.push(error.message))
+      for (let i = 0; i < 3; i++) audit.log(testEvent(i, { tenant_id: other }))
+      await eventually(() => audit.stats().retries >= 3, 5_000, 'retries')
+      expect(audit.stats()).toMatchObject({ deadLettered: 0, spooled: 3, acknowledged: 0 })
+      expect(errors[0]).toContain('the credential is for another tenant than the events')
+    })
+
+    it('retries them when one names the confirmed tenant (the credential changed)', async () => {
+      const s = await server()
+      const audit = logger(s, { batchSize: 2, lingerMs: 50 })
+      await audit.logSync(testEvent(0, { tenant_id: s.tenantId }))
+      // From now on the server refuses every event, as if the credential were another tenant's.
+      s.intercept = (events) => ({
+        status: 403,
+        body: {
+          error: {
+            code: 'tenant_mismatch',
+            message: 'another tenant',
+            details: events.map((_, index) => ({ index, path: 'tenant_id', message: 'no' })),
+          },
+        },
+      })
+      audit.log(testEvent(1, { tenant_id: other }))
+      audit.log(testEvent(2, { tenant_id: s.tenantId }))
+      await eventually(() => audit.stats().retries >= 3, 5_000, 'retries')
+      expect(audit.stats()).toMatchObject({ deadLettered: 0, spooled: 2 })
+      s.intercept = undefined // the credential is fixed: only the stray is refused
+      await audit.flush({ timeoutMs: 5_000 })
+      expect(audit.stats()).toMatchObject({ deadLettered: 1, spooled: 0 })
+      expect(sealedNumbers(s)).toEqual([0, 2])
+    })
+  })
+
   it('rejects the logSync of a poison event with EVENT_REJECTED', async () => {
     const s = await server({ refuse: () => 'never' })
     const audit = logger(s)

@@ -1,7 +1,8 @@
 // `POST /v1/events` (architecture §5): `{"events":[...]}`, 1 to 1000 events, all committed
 // (201, one acknowledgement each) or none (400 `invalid_event` naming each invalid event in
 // its details; 403 `tenant_mismatch` naming the events that name another tenant than the
-// credential's).
+// credential's: dead-lettered when they are some of the batch, or all of it once the
+// credential's tenant is confirmed and none of them names it; see tenantMismatch).
 // The body is spliced from the spooled JSON bytes, never parsed or re-serialized on the way out.
 
 import * as http from 'node:http'
@@ -30,6 +31,8 @@ export interface HttpTransportOptions {
   requestTimeoutMs: number
   /** Connections kept open to the server (one per batch in flight). */
   maxSockets: number
+  /** The logger's tenantId, if any: taken as the credential's tenant (see tenantMismatch). */
+  tenantId?: string
 }
 
 export function createHttpTransport(options: HttpTransportOptions): Transport {
@@ -39,6 +42,11 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
   const agent = new client.Agent({ keepAlive: true, maxSockets: options.maxSockets })
   const credential = options.credential
   const name = endpoint.toString()
+  // The tenant the server acknowledged events of for this credential: looked for only until
+  // found, so once it is known an acknowledgement costs nothing more.
+  let acknowledgedTenant: string | undefined
+  const confirmedTenants = (): string[] =>
+    [options.tenantId, acknowledgedTenant].filter((t): t is string => t !== undefined)
 
   return {
     name,
@@ -72,7 +80,11 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       if ('error' in answer) {
         return { kind: 'retry', message: `cannot reach ${name}: ${errorMessage(answer.error)}` }
       }
-      return classify(answer, events)
+      const result = classify(answer, events, confirmedTenants())
+      if (result.kind === 'acknowledged' && acknowledgedTenant === undefined) {
+        acknowledgedTenant = firstTenant(events)
+      }
+      return result
     },
     async close() {
       agent.destroy()
@@ -147,7 +159,11 @@ function header(value: string | string[] | undefined): string | undefined {
 }
 
 /** What an answer means for the batch (architecture §5). */
-function classify(answer: Answer, events: readonly OutboundEvent[]): SendResult {
+function classify(
+  answer: Answer,
+  events: readonly OutboundEvent[],
+  confirmedTenants: readonly string[],
+): SendResult {
   const { status } = answer
   if (status === 200 || status === 201) {
     const acks = parseAcknowledgements(answer.text, events)
@@ -161,7 +177,7 @@ function classify(answer: Answer, events: readonly OutboundEvent[]): SendResult 
   const said = error.message ?? (answer.text.slice(0, 200) || '(no body)')
   const retryAfterMs = parseRetryAfter(answer.retryAfter)
   if (error.code === 'tenant_mismatch') {
-    return tenantMismatch(status, said, error.details, events.length, retryAfterMs)
+    return tenantMismatch(status, said, error.details, events, confirmedTenants, retryAfterMs)
   }
   // Refusals of the whole batch that no event can be blamed for: a configuration to fix.
   if (status === 401 || status === 403) {
@@ -189,22 +205,29 @@ function classify(answer: Answer, events: readonly OutboundEvent[]): SendResult 
  * A `tenant_mismatch` answer: the events it names (details[].index, path `tenant_id`) name
  * another tenant than the credential's. When they are some of the batch, those events are
  * wrong, not the credential: refused for good, like invalid ones, so the rest moves on. When
- * they are all of it (or none is named), the credential most likely is: retried, for an
- * operator to fix, and the events stay safe in the spool.
+ * they are all of it, they are wrong too if each names a tenant other than every confirmed
+ * one (`confirmedTenants`: the logger's tenantId, the tenant of an acknowledged event).
+ * Otherwise — none named, no tenant confirmed yet (a wrong key from the start), or one named
+ * event of a confirmed tenant (the credential changed) — the credential most likely is wrong:
+ * retried, for an operator to fix, and the events stay safe in the spool.
  */
 function tenantMismatch(
   status: number,
   said: string,
   details: unknown,
-  count: number,
+  events: readonly OutboundEvent[],
+  confirmedTenants: readonly string[],
   retryAfterMs: number | undefined,
 ): SendResult {
   const why = "the event's tenant differs from the credential's"
   const aboutTenant = Array.isArray(details)
     ? details.filter((d: { path?: unknown } | null) => d?.path === 'tenant_id')
     : undefined
-  const named = namedEvents(aboutTenant, count, `${why} (${status}: ${said})`)
-  if (named !== undefined && named.length < count) {
+  const named = namedEvents(aboutTenant, events.length, `${why} (${status}: ${said})`)
+  if (
+    named !== undefined &&
+    (named.length < events.length || allStrays(named, events, confirmedTenants))
+  ) {
     const message = `${status}: ${said}${describeDetails(details)}`
     return { kind: 'rejected', status, message, details, invalid: named }
   }
@@ -213,6 +236,43 @@ function tenantMismatch(
     status,
     message: `the server refused the events' tenant (${status}: ${said}): the credential is for another tenant than the events — the logger's tenantId (or the events' tenant_id) is not the credential's tenant; events stay spooled until it is fixed`,
     retryAfterMs,
+  }
+}
+
+/** Whether a tenant is confirmed and every named event names another one. */
+function allStrays(
+  named: readonly EventRefusal[],
+  events: readonly OutboundEvent[],
+  confirmedTenants: readonly string[],
+): boolean {
+  if (confirmedTenants.length === 0) return false
+  return named.every(({ index }) => {
+    const tenant = tenantOf(events[index] as OutboundEvent)
+    return tenant !== undefined && !confirmedTenants.includes(tenant)
+  })
+}
+
+/** The tenant_id of the first event that names one (an acknowledged batch has one tenant). */
+function firstTenant(events: readonly OutboundEvent[]): string | undefined {
+  for (const event of events) {
+    const tenant = tenantOf(event)
+    if (tenant !== undefined) return tenant
+  }
+  return undefined
+}
+
+const TENANT_KEY = Buffer.from('"tenant_id"')
+
+/** The event's tenant_id; undefined when it names none (the server takes the credential's). */
+function tenantOf(event: OutboundEvent): string | undefined {
+  // Most tenant-less events are told by a byte search, without parsing them.
+  if (!event.payload.includes(TENANT_KEY)) return undefined
+  try {
+    const tenant = (JSON.parse(event.payload.toString('utf8')) as { tenant_id?: unknown } | null)
+      ?.tenant_id
+    return typeof tenant === 'string' ? tenant : undefined
+  } catch {
+    return undefined
   }
 }
 

@@ -23,7 +23,8 @@ export type SendResult =
   | { kind: 'acknowledged'; acks: Acknowledgement[] }
   /**
    * The batch was refused as it is (HTTP 400, or a 403 `tenant_mismatch` naming some of its
-   * events: nothing was committed) and sending it again unchanged will not help. `invalid`
+   * events, or all of them when each names another tenant than the one the credential is
+   * confirmed for: nothing was committed) and sending it again unchanged will not help. `invalid`
    * lists the events the sealer named as unacceptable (by index in the batch): those are
    * dead-lettered and the others sent again. Without it, the
    * refusal names no event: the batch is bisected to find one, and an event refused alone
