@@ -86,11 +86,13 @@ describe.each([
       }
 
       let returned = 0
-      const killed = await runProducer(
-        'produce',
-        env,
-        (line) => /^\d+$/.test(line) && ++returned >= KILL_AFTER,
-      )
+      let synced = false
+      // Killed mid-stream, once a group commit has synced something (on a loaded machine
+      // KILL_AFTER calls can return before the first one runs).
+      const killed = await runProducer('produce', env, (line) => {
+        if (line.startsWith('s ')) synced = true
+        return /^\d+$/.test(line) && ++returned >= KILL_AFTER && synced
+      })
       expect(killed.signal).toBe('SIGKILL')
       const numbers = killed.lines.filter((l) => /^\d+$/.test(l)).map(Number)
       const lastReturned = Math.max(...numbers)
