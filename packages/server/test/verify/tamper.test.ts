@@ -545,49 +545,52 @@ describe('the application roles', () => {
     expect((await verify(db, sealed.a, withTrusted(sealed.a))).exitCode).toBe(0)
   })
 
-  it('a login role that is only a member of auditseal_reader can verify, scoped to the tenant', async () => {
+  /**
+   * Runs `check` with the URL of a fresh copy of the log as a new login that is a member of
+   * `role` only; drops both afterwards.
+   */
+  async function asLoginIn(
+    role: string,
+    check: (url: string, login: string) => Promise<void>,
+  ): Promise<void> {
     const db = await fresh()
-    const auditor = `auditseal_test_auditor_${randomBytes(4).toString('hex')}`
-    await db.db.adminQuery(`CREATE ROLE ${auditor} LOGIN IN ROLE auditseal_reader`)
+    const login = `auditseal_test_login_${randomBytes(4).toString('hex')}`
+    await db.db.adminQuery(`CREATE ROLE ${login} LOGIN IN ROLE ${role}`)
     try {
       const url = new URL(db.url)
-      url.username = auditor
+      url.username = login
+      await check(url.toString(), login)
+    } finally {
+      await db.drop()
+      clone = undefined
+      await withAdminClient(ADMIN_URL, (client) => client.query(`DROP ROLE ${login}`))
+    }
+  }
+
+  it('a login role that is only a member of auditseal_reader can verify, scoped to the tenant', () =>
+    asLoginIn('auditseal_reader', async (databaseUrl) => {
       const report = await verifyLog({
-        source: { kind: 'database', databaseUrl: url.toString(), tenant: sealed.a.id },
+        source: { kind: 'database', databaseUrl, tenant: sealed.a.id },
         vkey: sealed.a.vkey,
         trustedFile: sealed.a.trustedFile,
       })
       expect(report.findings).toEqual([])
       expect(report.result.events).toBe(EVENTS)
-    } finally {
-      await db.drop()
-      clone = undefined
-      await withAdminClient(ADMIN_URL, (client) => client.query(`DROP ROLE ${auditor}`))
-    }
-  })
-  it('a login that can become the owner but not the reader is refused, never INTACT on nothing', async () => {
-    const db = await fresh()
-    const migrator = `auditseal_test_migrator_${randomBytes(4).toString('hex')}`
-    // What the migrating login is after `auditseal migrate`: a member of auditseal_owner,
-    // which the forced row-level security lets see no event of any tenant.
-    await db.db.adminQuery(`CREATE ROLE ${migrator} LOGIN IN ROLE auditseal_owner`)
-    try {
-      const url = new URL(db.url)
-      url.username = migrator
+    }))
+
+  // What the migrating login is after `auditseal migrate`: a member of auditseal_owner, which
+  // the forced row-level security lets see no event of any tenant.
+  it('a login that can become the owner but not the reader is refused, never INTACT on nothing', () =>
+    asLoginIn('auditseal_owner', async (databaseUrl, login) => {
       const error = await verifyLog({
-        source: { kind: 'database', databaseUrl: url.toString(), tenant: sealed.a.id },
+        source: { kind: 'database', databaseUrl, tenant: sealed.a.id },
         vkey: sealed.a.vkey,
       }).catch((e: unknown) => e)
       expect(error).toMatchObject({ code: 'USAGE' })
       expect((error as Error).message).toMatch(
-        new RegExp(`^the login ${migrator} \\(postgres://[^)]*\\) may not become auditseal_reader`),
+        new RegExp(`^the login ${login} \\(postgres://[^)]*\\) may not become auditseal_reader`),
       )
-    } finally {
-      await db.drop()
-      clone = undefined
-      await withAdminClient(ADMIN_URL, (client) => client.query(`DROP ROLE ${migrator}`))
-    }
-  })
+    }))
 })
 
 describe('the auditseal verify command', () => {
