@@ -4,19 +4,13 @@
 
 import type { Command } from 'commander'
 import { Option } from 'commander'
-import {
-  AuditsealError,
-  createTreeHasher,
-  openCheckpoint,
-  parseCheckpoint,
-  parseVerifierKey,
-} from '@auditseal/core'
-import type { VerifierKey } from '@auditseal/core'
+import { createTreeHasher, openCheckpoint, parseCheckpoint } from '@auditseal/core'
 import { nodeCrypto } from '../crypto/node-crypto.js'
 import { openPostgres } from '../db/postgres.js'
 import { writeFileAtomically } from '../fs/atomic-file.js'
 import { LogReader } from '../store/log-reader.js'
 import { VerifyError } from '../verify/errors.js'
+import { parseKey } from '../verify/run.js'
 import { ApiClient } from '../verify/sources/api-client.js'
 import { parseDatabaseUrlFlag, parseTenantFlag } from './flags.js'
 
@@ -72,7 +66,8 @@ export async function runCheckpoint(flags: CheckpointFlags): Promise<string> {
   const status =
     flags.vkey === undefined
       ? 'signature not checked (give --vkey)'
-      : (openCheckpoint(nodeCrypto, note, parseVkeyFlag(flags.vkey)), 'signature verified')
+      : (openCheckpoint(nodeCrypto, note, parseKey(nodeCrypto, flags.vkey, '--vkey')),
+        'signature verified')
   if (flags.out === undefined) {
     process.stdout.write(note)
   } else {
@@ -80,18 +75,6 @@ export async function runCheckpoint(flags: CheckpointFlags): Promise<string> {
   }
   process.stderr.write(`auditseal: checkpoint of ${origin} at size ${size}; ${status}\n`)
   return note
-}
-
-/** The --vkey flag as a key; a malformed one is a usage error naming the flag, as in verify. */
-function parseVkeyFlag(text: string): VerifierKey {
-  try {
-    return parseVerifierKey(nodeCrypto, text)
-  } catch (error) {
-    if (error instanceof AuditsealError) {
-      throw new VerifyError('USAGE', `--vkey: ${error.message}`, { cause: error })
-    }
-    throw error
-  }
 }
 
 /** Writes the note to `path` whole or not at all. */

@@ -283,11 +283,14 @@ async function outsideCheckpoints(
   return copies
 }
 
-function parseKey(crypto: CryptoProvider, text: string, what: string): VerifierKey {
+/** A verifier key given as `what` (a flag); a malformed one is a usage error naming it. */
+export function parseKey(crypto: CryptoProvider, text: string, what: string): VerifierKey {
   try {
     return parseVerifierKey(crypto, text)
   } catch (error) {
-    if (error instanceof AuditsealError) throw new VerifyError('USAGE', `${what}: ${error.message}`)
+    if (error instanceof AuditsealError) {
+      throw new VerifyError('USAGE', `${what}: ${error.message}`, { cause: error })
+    }
     throw error
   }
 }
