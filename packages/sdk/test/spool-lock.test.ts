@@ -56,6 +56,14 @@ async function kill(child: ChildProcess): Promise<void> {
 
 const lockFiles = (dir: string) => readdirSync(dir).filter((name) => name.startsWith('LOCK'))
 
+/** Takes the lock of `dir`: this process's now, and no other lock file is left beside it. */
+function expectTakenOver(dir: string): void {
+  const lock = acquireSpoolLock(dir)
+  expect(JSON.parse(readFileSync(join(dir, 'LOCK'), 'utf8')).pid).toBe(process.pid)
+  expect(lockFiles(dir)).toEqual(['LOCK'])
+  lock.release()
+}
+
 describe('acquireSpoolLock', () => {
   it('takes over the LOCK of a dead process and leaves no takeover files behind', () => {
     const dir = tempDir()
@@ -83,11 +91,7 @@ describe('acquireSpoolLock', () => {
       writeFileSync(join(dir, 'LOCK.takeover'), text)
       await kill(child)
 
-      const lock = acquireSpoolLock(dir)
-
-      expect(JSON.parse(readFileSync(join(dir, 'LOCK'), 'utf8')).pid).toBe(process.pid)
-      expect(lockFiles(dir)).toEqual(['LOCK'])
-      lock.release()
+      expectTakenOver(dir)
     })
 
     it('clears an unreadable one older than the grace period', () => {
@@ -98,11 +102,7 @@ describe('acquireSpoolLock', () => {
       const old = new Date(Date.now() - 10_000)
       utimesSync(mutex, old, old)
 
-      const lock = acquireSpoolLock(dir)
-
-      expect(JSON.parse(readFileSync(join(dir, 'LOCK'), 'utf8')).pid).toBe(process.pid)
-      expect(lockFiles(dir)).toEqual(['LOCK'])
-      lock.release()
+      expectTakenOver(dir)
     })
 
     it('waits for an unreadable one that may be being written right now', () => {
