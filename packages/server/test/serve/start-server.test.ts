@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SYSTEM_TENANT_ID } from '@auditseal/core'
 import { loadConfig } from '../../src/config/index.js'
 import type { ServerConfig } from '../../src/config/index.js'
 import { openPglite } from '../../src/db/pglite.js'
@@ -81,7 +82,11 @@ describe.each(engines)('startServer on $name', (engine) => {
 
   it('serves over HTTP, and on close seals every queued event and signs a final checkpoint', async () => {
     const lines: string[] = []
-    const server = await startServer(prepared.config, { print: (text) => lines.push(text) })
+    const server = await startServer(prepared.config, {
+      print: (text) => lines.push(text),
+      // One auth event per address, then none: the rest are held back and counted.
+      authAudit: { perIp: { capacity: 1, refillPerSecond: 0 } },
+    })
     const tenant = newTenantId()
     const token = await signDevelopmentToken(SECRET, {
       sub: 'bob',
@@ -101,11 +106,13 @@ describe.each(engines)('startServer on $name', (engine) => {
         ),
       )
       expect(responses.map((r) => r.status)).toEqual(Array(20).fill(201))
+      for (let i = 0; i < 3; i++) expect((await fetch(`${server.url}/devices`)).status).toBe(401)
     } finally {
       await server.close()
     }
     await expect(server.close()).resolves.toBeUndefined() // idempotent
-    expect(server.sink.stats()).toMatchObject({ pending: 0, sealed: 20, overflowed: 0 })
+    // 20 devices, one auth.unauthorized, and the auth.suppressed the shutdown wrote.
+    expect(server.sink.stats()).toMatchObject({ pending: 0, sealed: 22, overflowed: 0 })
 
     const db = await prepared.inspect()
     const [row] = await db.adminQuery<{ events: number; checkpoint: number }>(
@@ -115,6 +122,16 @@ describe.each(engines)('startServer on $name', (engine) => {
       [tenant],
     )
     expect(row).toEqual({ events: 20, checkpoint: 20 })
+    // The two 401s held back, no later event carried them: shutdown wrote their count.
+    const auth = await db.adminQuery<{ type: string; suppressed: string | null }>(
+      `SELECT type, canonical::jsonb->'data'->>'suppressed' AS suppressed
+       FROM auditseal.audit_events WHERE tenant_id = $1 ORDER BY seq`,
+      [SYSTEM_TENANT_ID],
+    )
+    expect(auth).toEqual([
+      { type: 'auth.unauthorized', suppressed: null },
+      { type: 'auth.suppressed', suppressed: '2' },
+    ])
   })
 })
 
