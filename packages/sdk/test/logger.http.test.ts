@@ -310,8 +310,31 @@ describe('a batch the server refuses', () => {
   describe('when the batch is made only of events naming another tenant', () => {
     const other = '0190d0a8-7f3c-7b6e-9a2d-3c4b5a697000'
 
-    it('dead-letters them once a batch of the credential’s tenant was acknowledged; the events after them are delivered', async () => {
+    it('dead-letters them once a batch was acknowledged, from a producer that never names tenant_id', async () => {
       const s = await server()
+      const audit = logger(s, { batchSize: 1 })
+      const letters: string[] = []
+      audit.on('dead-letter', (info) => letters.push(info.id))
+      await audit.logSync(testEvent(0)) // the server's 201 names the credential's tenant
+      const stray = '01890a5d-ac96-774b-bcce-000000000001'
+      audit.log(testEvent(1, { id: stray, tenant_id: other })) // a batch of its own
+      for (let i = 2; i < 4; i++) audit.log(testEvent(i))
+      await audit.flush({ timeoutMs: 5_000 })
+      expect(letters).toEqual([stray])
+      expect(sealedNumbers(s)).toEqual([0, 2, 3])
+    })
+
+    it('retries them from a server whose 201 names no tenant, when no acknowledged event named one', async () => {
+      const s = await server({ legacyAcknowledgement: true })
+      const audit = logger(s, { batchSize: 1 })
+      await audit.logSync(testEvent(0)) // confirms nothing: neither the answer nor the event names a tenant
+      audit.log(testEvent(1, { tenant_id: other }))
+      await eventually(() => audit.stats().retries >= 3, 5_000, 'retries')
+      expect(audit.stats()).toMatchObject({ deadLettered: 0, spooled: 1, acknowledged: 1 })
+    })
+
+    it('dead-letters them once a batch of the credential’s tenant was acknowledged; the events after them are delivered', async () => {
+      const s = await server({ legacyAcknowledgement: true }) // the event's tenant_id confirms it
       const spoolDir = tempDir()
       const audit = logger(s, { batchSize: 1, spoolDir })
       const letters: { id: string; status?: number; message: string }[] = []

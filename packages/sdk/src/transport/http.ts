@@ -82,7 +82,9 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       }
       const result = classify(answer, events, confirmedTenants())
       if (result.kind === 'acknowledged' && acknowledgedTenant === undefined) {
-        acknowledgedTenant = firstTenant(events)
+        // The server says whose log it sealed into; an older one does not, and then an event
+        // that named its tenant_id tells.
+        acknowledgedTenant = result.tenant ?? firstTenant(events)
       }
       return result
     },
@@ -158,20 +160,26 @@ function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value
 }
 
+/** A classified answer; an acknowledgement also carries the tenant the server named, if any. */
+type Classified =
+  Refused | { kind: 'acknowledged'; acks: Acknowledgement[]; tenant: string | undefined }
+
+type Refused = Exclude<SendResult, { kind: 'acknowledged' }>
+
 /** What an answer means for the batch (architecture §5). */
 function classify(
   answer: Answer,
   events: readonly OutboundEvent[],
   confirmedTenants: readonly string[],
-): SendResult {
+): Classified {
   const { status } = answer
   if (status === 200 || status === 201) {
-    const acks = parseAcknowledgements(answer.text, events)
-    if (typeof acks === 'string') {
+    const parsed = parseAcknowledgements(answer.text, events)
+    if (typeof parsed === 'string') {
       // Unknown whether it committed: sending again is safe (ids make it idempotent).
-      return { kind: 'retry', status, message: `malformed acknowledgement: ${acks}` }
+      return { kind: 'retry', status, message: `malformed acknowledgement: ${parsed}` }
     }
-    return { kind: 'acknowledged', acks }
+    return { kind: 'acknowledged', ...parsed }
   }
   const error = parseError(answer.text)
   const said = error.message ?? (answer.text.slice(0, 200) || '(no body)')
@@ -206,7 +214,8 @@ function classify(
  * another tenant than the credential's. When they are some of the batch, those events are
  * wrong, not the credential: refused for good, like invalid ones, so the rest moves on. When
  * they are all of it, they are wrong too if each names a tenant other than every confirmed
- * one (`confirmedTenants`: the logger's tenantId, the tenant of an acknowledged event).
+ * one (`confirmedTenants`: the logger's tenantId, the tenant the server named in an
+ * acknowledgement or, from an older server, the tenant_id of an acknowledged event).
  * Otherwise — none named, no tenant confirmed yet (a wrong key from the start), or one named
  * event of a confirmed tenant (the credential changed) — the credential most likely is wrong:
  * retried, for an operator to fix, and the events stay safe in the spool.
@@ -218,7 +227,7 @@ function tenantMismatch(
   events: readonly OutboundEvent[],
   confirmedTenants: readonly string[],
   retryAfterMs: number | undefined,
-): SendResult {
+): Refused {
   const why = "the event's tenant differs from the credential's"
   const aboutTenant = Array.isArray(details)
     ? details.filter((d: { path?: unknown } | null) => d?.path === 'tenant_id')
@@ -331,18 +340,26 @@ function parseError(text: string): { code?: string; message?: string; details?: 
   }
 }
 
-/** The acknowledgements of a 201, checked against the batch; a string says what is wrong. */
+const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/**
+ * The acknowledgements of a 201, checked against the batch, and the tenant the server says it
+ * sealed them for (`tenant_id`, absent from older servers); a string says what is wrong.
+ */
 function parseAcknowledgements(
   text: string,
   events: readonly OutboundEvent[],
-): Acknowledgement[] | string {
+): { acks: Acknowledgement[]; tenant: string | undefined } | string {
   let body: unknown
   try {
     body = JSON.parse(text)
   } catch {
     return 'the body is not JSON'
   }
-  const list = (body as { events?: unknown } | null)?.events
+  const { events: list, tenant_id: tenant } = (body ?? {}) as {
+    events?: unknown
+    tenant_id?: unknown
+  }
   if (!Array.isArray(list)) return 'no events array'
   if (list.length !== events.length) {
     return `${list.length} acknowledgements for ${events.length} events`
@@ -359,5 +376,8 @@ function parseAcknowledgements(
       return `acknowledgement ${i} has status ${String(ack.status)}`
     }
   }
-  return list as Acknowledgement[]
+  return {
+    acks: list as Acknowledgement[],
+    tenant: typeof tenant === 'string' && TENANT_ID.test(tenant) ? tenant : undefined,
+  }
 }

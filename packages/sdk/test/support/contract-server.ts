@@ -31,6 +31,8 @@ export interface ContractServerOptions {
   port?: number
   /** An event this returns a message for is refused (400), as if the server's rules differed. */
   refuse?: (event: Record<string, unknown>) => string | undefined
+  /** Answer a 201 as servers before `tenant_id` was added to it did: without it. */
+  legacyAcknowledgement?: boolean
 }
 
 export interface ContractServer {
@@ -144,6 +146,7 @@ export async function startContractServer(
       )
     }
     send(response, 201, {
+      tenant_id: options.legacyAcknowledgement === true ? undefined : tenantId,
       events: results.map((r) => ({
         id: r.id,
         seq: r.seq,

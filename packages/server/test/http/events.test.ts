@@ -70,7 +70,9 @@ describe.each(ENGINES)('events API on $name', ({ create }) => {
       const { id: _id, tenant_id: _tenant, ...rest } = makeEvent(t.tenant, 1)
       const response = await post({ events: [rest] })
       expect(response.statusCode).toBe(201)
-      const [ack] = json<{ events: Ack[] }>(response).events
+      const body = json<{ tenant_id: string; events: Ack[] }>(response)
+      expect(body.tenant_id).toBe(t.tenant) // how a client that sent none learns its tenant
+      const [ack] = body.events
       expect(isUuidV7(ack?.id ?? '')).toBe(true)
       const stored = await t.app.inject({ url: `/v1/events/${ack?.id}`, headers: t.auth.read })
       expect(json(stored)).toMatchObject({ id: ack?.id, tenant_id: t.tenant, seq: ack?.seq })

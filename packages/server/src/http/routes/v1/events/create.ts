@@ -63,7 +63,14 @@ export function registerCreateEvents(app: ApiApp, ctx: ApiContext): void {
         security: bearerSecurity,
         body: Body,
         response: {
-          201: Type.Object({ events: Type.Array(Acknowledgement) }),
+          201: Type.Object({
+            tenant_id: Type.String({
+              description:
+                "the credential's tenant, whose log the events were sealed into (a client " +
+                'that sends no tenant_id learns it here)',
+            }),
+            events: Type.Array(Acknowledgement),
+          }),
           ...errorResponses,
           ...bodyErrorResponses,
         },
@@ -80,6 +87,7 @@ export function registerCreateEvents(app: ApiApp, ctx: ApiContext): void {
         sealed.map((s) => s.status),
       )
       return reply.code(201).send({
+        tenant_id: tenantId,
         events: sealed.map((s) => ({
           id: s.id,
           seq: s.seq,
