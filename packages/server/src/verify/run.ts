@@ -97,7 +97,7 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
     const tenant = tenantOf(key.name)
     // Outside copies first: the checkpointer stores a checkpoint before it publishes it, so
     // every copy read before the log's list must be in that list.
-    const copies = await outsideCheckpoints(options, tenant)
+    const copies = await outsideCheckpoints(options, tenant, warnings)
     const [logList, expected] = await Promise.all([source.checkpoints(), source.expectedEvents()])
     const findings = new FindingLog()
     const book = CheckpointBook.open([...copies, ...(logList ?? [])], {
@@ -261,10 +261,11 @@ async function openSource(
 async function outsideCheckpoints(
   options: VerifyLogOptions,
   tenant: string,
+  warnings: string[],
 ): Promise<CheckpointCopy[]> {
   const copies: CheckpointCopy[] = []
   if (options.checkpointDir !== undefined)
-    copies.push(...(await readCheckpointDir(options.checkpointDir, tenant)))
+    copies.push(...(await readCheckpointDir(options.checkpointDir, tenant, warnings)))
   if (options.trustedFile !== undefined) {
     copies.push(
       await readCheckpointFile(options.trustedFile, 'trusted', 'trusted checkpoint', '--trusted'),

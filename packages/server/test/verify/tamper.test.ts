@@ -7,7 +7,7 @@ import { execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { randomBytes } from 'node:crypto'
 import { closeSync, openSync } from 'node:fs'
-import { mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import {
@@ -434,6 +434,52 @@ describe('a deleted checkpoint row', () => {
       ['inconsistent_checkpoints', EVENTS],
     ])
     expectIntact(await other)
+  })
+})
+
+describe('the published checkpoint directory tampered with', () => {
+  /** A copy of the published directory, to spoil. */
+  async function published(): Promise<string> {
+    const dir = await mkdtemp(join(sealed.dir, 'published-'))
+    await cp(sealed.checkpointDir, dir, { recursive: true })
+    return dir
+  }
+
+  it('a copy too large for a note, or a folder for latest, is a bad signature, and the audit goes on', async () => {
+    const db = await fresh()
+    await withTriggersDisabled(db.db, (sql) =>
+      editCanonical(sql, sealed.a.id, 1234, '"note":"event number 1234"', '"note":"x"'),
+    )
+    const dir = await published()
+    const tenantDir = join(dir, sealed.a.id)
+    await writeFile(join(tenantDir, '2500'), 'a'.repeat(2_000_000))
+    await rm(join(tenantDir, 'latest'))
+    await mkdir(join(tenantDir, 'latest'))
+    const report = await verify(db, sealed.a, { checkpointDir: dir })
+    expect(report.exitCode).toBe(1)
+    expectFinding(report, { kind: 'modified', seq: 1234 })
+    const tooLarge = expectFinding(report, { kind: 'bad_signature', treeSize: 2500 })
+    expect(tooLarge.message).toContain('more than a signed note may have')
+    const folder = report.findings.find((f) => f.message.includes(join(tenantDir, 'latest')))
+    expect(folder).toMatchObject({ kind: 'bad_signature', source: 'checkpoint-dir' })
+    expect(folder?.message).toContain('not a file')
+  })
+
+  it('a tenant without a folder there has no copies: a warning, and the log’s own checkpoints vouch', async () => {
+    const db = await fresh()
+    const empty = await mkdtemp(join(sealed.dir, 'published-'))
+    const report = await verify(db, sealed.a, { checkpointDir: empty })
+    expect(report.exitCode).toBe(0)
+    expect(report.findings).toEqual([])
+    expect(report.warnings).toEqual([
+      expect.stringContaining(`holds no copy for tenant ${sealed.a.id}`),
+    ])
+    await expect(
+      verify(db, sealed.a, { checkpointDir: join(empty, 'missing') }),
+    ).rejects.toMatchObject({
+      code: 'IO',
+      message: expect.stringContaining('cannot read the checkpoint directory'),
+    })
   })
 })
 

@@ -52,57 +52,91 @@ function checkpointNoteProblem(note: string): string | undefined {
   return undefined
 }
 
-/** Every copy in `<dir>/<tenant>`: files named by a tree size, and `latest`. */
-export async function readCheckpointDir(dir: string, tenant: string): Promise<CheckpointCopy[]> {
+/**
+ * Every copy in `<dir>/<tenant>`: files named by a tree size, and `latest`. A `dir` that cannot
+ * be read is the auditor's mistake (exit 2); what is inside it is evidence: a copy that is too
+ * large, not a file or unreadable is a malformed copy (a bad_signature finding), never a reason
+ * to stop — whoever can write the published directory must not be able to halt an audit. A
+ * tenant with no folder there has no copies, as one whose folder is empty; `warnings` says so.
+ */
+export async function readCheckpointDir(
+  dir: string,
+  tenant: string,
+  warnings: string[],
+): Promise<CheckpointCopy[]> {
+  try {
+    await readdir(dir)
+  } catch (error) {
+    throw new VerifyError(
+      'IO',
+      `cannot read the checkpoint directory ${dir}: ${(error as Error).message}`,
+      { cause: error },
+    )
+  }
   const tenantDir = join(dir, tenant)
   let names: string[]
   try {
     names = await readdir(tenantDir)
   } catch (error) {
-    throw new VerifyError(
-      'IO',
-      `cannot read the checkpoint directory ${tenantDir}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    )
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      return [malformedCopy(tenantDir, `cannot read it: ${(error as Error).message}`)]
+    }
+    names = []
   }
   const copies: CheckpointCopy[] = []
   for (const name of names.sort()) {
     if (name !== 'latest' && !/^(0|[1-9][0-9]{0,15})$/.test(name)) continue // temporary files
     const path = join(tenantDir, name)
-    copies.push({
-      source: 'checkpoint-dir',
-      label: `checkpoint directory copy ${path}`,
-      note: await readNote(path),
-      ...(name === 'latest' ? {} : { statedSize: Number(name) }),
-    })
+    const statedSize = name === 'latest' ? {} : { statedSize: Number(name) }
+    try {
+      copies.push({ ...copyAt(path), note: await readNote(path), ...statedSize })
+    } catch (error) {
+      if (!(error instanceof VerifyError)) throw error
+      copies.push({ ...malformedCopy(path, error.reason), ...statedSize })
+    }
+  }
+  if (copies.length === 0) {
+    warnings.push(
+      `the checkpoint directory ${dir} holds no copy for tenant ${tenant} (${tenantDir} ` +
+        `${names.length === 0 ? 'is missing or empty' : 'holds no checkpoint file'}): only the log's own checkpoints were checked`,
+    )
   }
   return copies
 }
 
-/** A file's text, at most MAX_NOTE_BYTES; a larger one is `tooLarge`'s error, by default IO. */
+function copyAt(path: string): Pick<CheckpointCopy, 'source' | 'label'> {
+  return { source: 'checkpoint-dir', label: `checkpoint directory copy ${path}` }
+}
+
+function malformedCopy(path: string, why: string): CheckpointCopy {
+  return { ...copyAt(path), note: '', malformed: why }
+}
+
+/**
+ * A file's text, at most MAX_NOTE_BYTES. A larger one, or one that is not a regular file, is
+ * `notANote`'s error; one that cannot be read, an IO error. Either's `reason` says why alone.
+ */
 async function readNote(
   path: string,
-  tooLarge: (why: string) => Error = (why) =>
-    new VerifyError('IO', `cannot read the checkpoint ${path}: ${why}`),
+  notANote: (why: string) => Error = (why) => cannotRead(path, why),
 ): Promise<string> {
   let size: number
   try {
-    size = (await stat(path)).size
+    const stats = await stat(path)
+    if (!stats.isFile()) throw notANote('not a file')
+    size = stats.size
   } catch (error) {
-    throw cannotRead(path, error)
+    if (error instanceof VerifyError) throw error
+    throw cannotRead(path, (error as Error).message, error)
   }
-  if (size > MAX_NOTE_BYTES) throw tooLarge(`${size} bytes, more than a signed note may have`)
+  if (size > MAX_NOTE_BYTES) throw notANote(`${size} bytes, more than a signed note may have`)
   try {
     return await readFile(path, 'utf8')
   } catch (error) {
-    throw cannotRead(path, error)
+    throw cannotRead(path, (error as Error).message, error)
   }
 }
 
-function cannotRead(path: string, error: unknown): VerifyError {
-  return new VerifyError('IO', `cannot read the checkpoint ${path}: ${(error as Error).message}`, {
-    cause: error,
-  })
+function cannotRead(path: string, why: string, cause?: unknown): VerifyError {
+  return new VerifyError('IO', `cannot read the checkpoint ${path}: ${why}`, { cause, reason: why })
 }
