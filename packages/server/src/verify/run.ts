@@ -254,6 +254,15 @@ async function openSource(
   checkTenant(key, spec.tenant ?? tenantOf(key.name))
   const file = new ExportFileSource(spec.file)
   await file.open()
+  // Not an error: the first line may be the tampered one. A wrong key makes every event
+  // differ, and this says why.
+  const first = await file.firstTenant()
+  if (first !== undefined && first !== tenantOf(key.name)) {
+    warnings.push(
+      `the export's first event belongs to tenant ${JSON.stringify(first.slice(0, 64))}, and the verifier key is for ${key.name}: ` +
+        `if every event differs, the key (or --tenant) is another tenant's — give the export's tenant's key (GET /v1/log)`,
+    )
+  }
   return { source: file, key, keyPinned: true }
 }
 

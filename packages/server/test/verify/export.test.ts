@@ -214,6 +214,24 @@ describe('verify --export on an edited export', () => {
   })
 })
 
+describe('verify --export with the key of another tenant', () => {
+  it('is not intact, and a warning says the export belongs to another tenant than the key', async () => {
+    const otherKey = log.keys.verifierKey(newTenantId())
+    const report = await verifyLog({
+      source: { kind: 'export', file: exportFile },
+      vkey: otherKey,
+      checkpointFile,
+    })
+    expect(report.exitCode).toBe(1)
+    expect(report.warnings).toEqual([
+      expect.stringContaining(`the export's first event belongs to tenant "${tenant}"`),
+    ])
+    expect(report.warnings[0]).toContain(parseVerifierKey(nodeCrypto, otherKey).name)
+    // With the export's own key there is nothing to warn about.
+    expect((await verifyFile(exportFile)).warnings).toEqual([])
+  })
+})
+
 describe('the auditseal verify command on an export', () => {
   it('exits 1, NOT VERIFIED, on an export no checkpoint vouches for', async () => {
     const text = await auditseal('verify', '--export', exportFile, '--vkey', vkey, '--no-progress')

@@ -34,6 +34,27 @@ export class ExportFileSource implements LogSource {
     }
   }
 
+  /**
+   * The tenant_id of the first line, if it is an event that names one: to tell an auditor who
+   * gave another tenant's key why every event differs. Only a hint — the line is not verified.
+   */
+  async firstTenant(): Promise<string | undefined> {
+    const stream = createReadStream(this.path, { highWaterMark: 64 * 1024 })
+    try {
+      for await (const line of lines(stream)) {
+        if (!line.bytes) return undefined
+        const tenant = (JSON.parse(line.bytes.toString('utf8')) as { tenant_id?: unknown } | null)
+          ?.tenant_id
+        return typeof tenant === 'string' ? tenant : undefined
+      }
+      return undefined
+    } catch {
+      return undefined // not JSON: the verification says what is wrong with it
+    } finally {
+      stream.destroy()
+    }
+  }
+
   async checkpoints(): Promise<undefined> {
     return undefined
   }
