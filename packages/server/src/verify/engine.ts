@@ -20,6 +20,7 @@ import { checkRecord } from './event-check.js'
 import type { Finding, FindingLog } from './findings.js'
 import { Locator } from './locate.js'
 import { SeqTracker } from './sequence.js'
+import { MAX_STAND_IN_GAP, StandInTree } from './stand-in.js'
 import type { EventRecord } from './sources/types.js'
 import type { HashString, TreeDigests, TreeMark } from './tree.js'
 import { StreamingTree, hashBytes, hashString, hasherDigests } from './tree.js'
@@ -86,12 +87,20 @@ export class LogVerifier {
   private trusted:
     { size: number; from: number; status: TrustedStatus; root?: Uint8Array } | undefined
   private readonly locator: Locator
+  /** The tree with the log's stored leaves standing in for events found different. */
+  private readonly standIn: StandInTree
   private readonly recent: Recent[] = []
+  /** A decrease of recorded_at between the two latest events, judged at the next one. */
+  private pendingOrder: { before?: Recent; previous: Recent; current: Recent } | undefined
+  /** True when the source has the log's stored tree (a database), not only leaf hashes. */
+  private storedTree = false
   private finished = false
 
   constructor(private readonly options: LogVerifierOptions) {
-    this.tree = new StreamingTree(options.digests ?? hasherDigests(options.hasher))
+    const digests = options.digests ?? hasherDigests(options.hasher)
+    this.tree = new StreamingTree(digests)
     this.sizes = options.book.sizes()
+    this.standIn = new StandInTree(digests, this.sizes, (size) => options.book.at(size))
     this.locator = new Locator(options.tenant)
     this.seqs = new SeqTracker((kind, seq, message, endSeq) =>
       this.report(kind, seq, message, endSeq),
@@ -105,6 +114,7 @@ export class LogVerifier {
    */
   add(record: EventRecord, check?: RecordCheck): void {
     if (this.commit !== undefined) throw new Error('add() while speculating: rewind() first')
+    const expected = this.seqs.expected
     const { seq, flagged } = this.seqs.next(record.seq, record.seqText ?? String(record.seq))
     const { leaf, problems, recordedAt } =
       check ?? checkRecord(record, this.options.tenant, this.options.hasher)
@@ -116,7 +126,10 @@ export class LogVerifier {
     if (seq !== undefined && recordedAt !== undefined) {
       this.noteOrder(seq, recordedAt, problems.length === 0 && !flagged)
     }
-    this.tree.append(hashString(leaf))
+    if (record.storedLeaf !== undefined) this.storedTree = true
+    const own = hashString(leaf)
+    this.standInFor(record, flagged ? undefined : seq, expected, own, leaf)
+    this.tree.append(own)
     this.count++
     if (this.sizes[this.nextSize] === this.count) this.compareCheckpoints()
   }
@@ -164,6 +177,7 @@ export class LogVerifier {
     this.judgeCheckpoints(size, root)
     this.seqs.advanceTo(size)
     this.recent.length = 0 // see prime()
+    this.pendingOrder = undefined
     this.vouched = size
     this.commit = size >= this.options.book.newestSize ? undefined : this.tree.mark()
     return 'committed'
@@ -181,6 +195,7 @@ export class LogVerifier {
   prime(previous: readonly { seq: number; recordedAt: string | undefined }[]): void {
     if (this.commit !== undefined) throw new Error('prime() while speculating')
     this.recent.length = 0
+    this.pendingOrder = undefined
     for (const { seq, recordedAt } of previous.slice(-2)) {
       if (recordedAt !== undefined) this.recent.push({ seq, recordedAt, clean: true })
     }
@@ -198,6 +213,7 @@ export class LogVerifier {
     if (this.finished) throw new Error('finish() was called twice')
     if (this.commit !== undefined) throw new Error('finish() while speculating: rewind() first')
     this.finished = true
+    if (this.pendingOrder !== undefined) this.judgeOrder(this.pendingOrder, undefined)
     this.seqs.finish()
     this.checkpointsBeyondTheEnd()
     this.unsignedTail()
@@ -211,6 +227,44 @@ export class LogVerifier {
       trusted,
       vouched: this.vouched,
     }
+  }
+
+  /**
+   * Gives the stand-in tree this record's place: the stored leaves of the seqs missing before
+   * it, then the leaf the log stored for it where it differs from the recomputed one (its
+   * leaf_hash, else the stored tree's leaf). `seq` is undefined for a record that is not the
+   * next seq (a second event with a seq, a late one, an unusable seq): left out.
+   */
+  private standInFor(
+    record: EventRecord,
+    seq: number | undefined,
+    expected: number,
+    own: HashString,
+    leaf: Uint8Array,
+  ): void {
+    const standIn = this.standIn
+    // Condemned before anything stood in: the stand-in tree is the recomputed one.
+    if (this.firstMismatch !== undefined && !standIn.diverged) return
+    const main = () => this.tree.mark()
+    const judged = () => ({ matched: this.lastMatchedSize, nextSize: this.nextSize })
+    if (seq === undefined) return standIn.skip(main, judged)
+    if (seq > expected) {
+      const leaves: HashString[] = []
+      for (let s = expected; s < seq && seq - expected <= MAX_STAND_IN_GAP; s++) {
+        const stored = record.storedLeaf?.(s)
+        if (stored === undefined) break
+        leaves.push(hashString(stored))
+      }
+      if (leaves.length < seq - expected) {
+        const at = expected + leaves.length
+        return standIn.break(at, `no stored leaf can stand in for seq ${at}`, judged)
+      }
+      standIn.fill(leaves, main, judged)
+    }
+    const differs = (stored: Uint8Array | undefined) =>
+      stored !== undefined && !constantTimeEqual(stored, leaf) ? stored : undefined
+    const stored = differs(record.leafHash) ?? differs(record.storedLeaf?.(seq))
+    standIn.append(own, stored && hashString(stored), main, judged)
   }
 
   /** Compares the leaf with the one the log stored at seq (a hint for locating only). */
@@ -229,18 +283,44 @@ export class LogVerifier {
   }
 
   /**
-   * recorded_at never decreases along seq. At a decrease between the two latest events, the
-   * one out of place is the earlier if it is a spike above both neighbours, else the later.
+   * recorded_at never decreases along seq. A decrease between two events is judged once the
+   * event after them is read (judgeOrder).
    */
   private noteOrder(seq: number, recordedAt: string, clean: boolean): void {
+    const current: Recent = { seq, recordedAt, clean }
+    const pending = this.pendingOrder
+    if (pending !== undefined) {
+      this.pendingOrder = undefined
+      this.judgeOrder(pending, current)
+    }
     const [before, previous] = [this.recent.at(-2), this.recent.at(-1)]
     if (previous && recordedAt < previous.recordedAt) {
-      const spike = before === undefined || recordedAt >= before.recordedAt
-      const culprit = spike ? previous : { seq, clean }
-      if (culprit.clean) this.locator.noteOrder(culprit.seq)
+      this.pendingOrder = { ...(before ? { before } : {}), previous, current }
     }
-    this.recent.push({ seq, recordedAt, clean })
+    this.recent.push(current)
     if (this.recent.length > 2) this.recent.shift()
+  }
+
+  /**
+   * Which of two events with decreasing recorded_at is out of place, given the events around
+   * them: the earlier if the later fits after the one before (a spike), the later if the earlier
+   * fits before the next (a dip). When both fit, the one that shares its recorded_at with a
+   * neighbour is in place — the sealer gives a whole batch one recorded_at — else the earlier.
+   */
+  private judgeOrder(
+    around: { before?: Recent; previous: Recent; current: Recent },
+    next: Recent | undefined,
+  ): void {
+    const { before, previous, current } = around
+    const spike = before === undefined || current.recordedAt >= before.recordedAt
+    const dip = next === undefined || previous.recordedAt <= next.recordedAt
+    let culprit = spike ? previous : current
+    if (spike && dip) {
+      const inBatch = (r: Recent) =>
+        r.recordedAt === before?.recordedAt || r.recordedAt === next?.recordedAt
+      if (inBatch(previous) && !inBatch(current)) culprit = current
+    }
+    if (culprit.clean) this.locator.noteOrder(culprit.seq)
   }
 
   /** Compares every verified checkpoint of the current size with the recomputed root. */
@@ -349,7 +429,9 @@ export class LogVerifier {
   private explainDifferences(): void {
     const mismatch = this.firstMismatch
     if (mismatch) {
-      for (const finding of this.locator.locate(mismatch.from)) this.options.findings.add(finding)
+      for (const finding of this.locator.locate(mismatch.from, mismatch.size)) {
+        this.options.findings.add(finding)
+      }
       if (!this.options.findings.hasEventFindingBefore(mismatch.size)) {
         for (const checkpoint of mismatch.checkpoints) {
           if (checkpoint.source === 'trusted') continue // judged below
@@ -361,12 +443,75 @@ export class LogVerifier {
             endSeq: mismatch.size,
             treeSize: mismatch.size,
             source: checkpoint.source,
-            message: `the signed root of size ${mismatch.size} (${checkpoint.label}) differs from the root recomputed from the events; the difference lies in seq ${mismatch.from} to ${mismatch.size - 1} and could not be narrowed further (the stored leaf hashes and tree were changed to match)`,
+            message: `the signed root of size ${mismatch.size} (${checkpoint.label}) differs from the root recomputed from the events; the difference lies in seq ${mismatch.from} to ${mismatch.size - 1} and could not be narrowed further (${this.hiddenHow()}); the roots signed after it cannot vouch for the events after it either`,
           })
         }
       }
     }
+    this.explainPastFindings()
     this.judgeTrusted()
+  }
+
+  /**
+   * The smallest signed size whose root the events as read do not give — the first that
+   * differs, or the first beyond the end of the log — undefined when every signed root matched.
+   */
+  private firstUnvouchedSize(): number | undefined {
+    if (this.firstMismatch !== undefined) return this.firstMismatch.size
+    return this.sizes.find((size) => size > this.count)
+  }
+
+  /** How a change can hide from the per-event checks, as the source shows it. */
+  private hiddenHow(): string {
+    return this.storedTree
+      ? 'the stored leaf hashes and tree were changed to match'
+      : 'the stored leaf hashes were changed to match'
+  }
+
+  /**
+   * Past the first difference, what the stand-in tree says (stand-in.ts): a later range whose
+   * signed root even the log's stored leaves do not give — something else changed there —
+   * or, where nothing could stand in, that no signed root vouches for the events any more.
+   */
+  private explainPastFindings(): void {
+    const standIn = this.standIn
+    const unvouched = this.firstUnvouchedSize()
+    // Where the events as read give every signed root, a stored leaf that stood in was false
+    // (an edited tree node): the events are as signed, and the stand-in tree is not asked.
+    if (!standIn.diverged || unvouched === undefined) return
+    const later = standIn.mismatch
+    if (later !== undefined) {
+      if (later.size < unvouched) return // a false stored leaf, as above
+      for (const finding of this.locator.locate(later.from, later.size)) {
+        this.options.findings.add(finding)
+      }
+      for (const checkpoint of this.options.book.at(later.size)) {
+        if (checkpoint.source === 'trusted') continue // judged by judgeTrusted
+        this.options.findings.add({
+          kind: 'inconsistent_checkpoints',
+          severity: 'error',
+          tenant: this.options.tenant,
+          seq: later.from,
+          endSeq: later.size,
+          treeSize: later.size,
+          source: checkpoint.source,
+          message: `the signed root of size ${later.size} (${checkpoint.label}) differs even from the tree the log's stored leaves give for the events found different before: something else in seq ${later.from} to ${later.size - 1} changed (${this.hiddenHow()}); the roots signed after it cannot vouch for the events after it either`,
+        })
+      }
+      return
+    }
+    const broken = standIn.broken
+    const from = standIn.matchedUpTo
+    const end = this.options.book.newestSize
+    if (broken === undefined || end <= from) return
+    this.options.findings.add({
+      kind: 'nothing_signed',
+      severity: 'error',
+      tenant: this.options.tenant,
+      seq: from,
+      endSeq: end,
+      message: `no signed root vouches for seq ${from} to ${end - 1} any more: the events differ from what the log signed (the findings before), and ${broken.why}, so whether anything else in this range changed cannot be told; restore what is missing or out of place (from a backup, an earlier export) and verify again`,
+    })
   }
 
   private judgeTrusted(): void {

@@ -47,15 +47,18 @@ export class Locator {
   }
 
   /**
-   * locate explains a difference between the recomputed tree and a signed root that starts
-   * at or after seq `from`: findings for the events the hints point at, or none if they
-   * point nowhere.
+   * locate explains a difference between a tree and a signed root in seq `from` to `to` − 1
+   * (the range the root condemns; hints elsewhere are not evidence of anything): findings for
+   * the events the hints there point at, or none if they point nowhere.
    */
-  locate(from: number): Finding[] {
+  locate(from: number, to: number): Finding[] {
+    // Every hint from `from` on tells what the ones in range are (a swap's partner may lie
+    // beyond); only findings anchored in range are kept.
     const leaves = this.leaves.filter((a) => a.seq >= from)
-    if (leaves.length > 0) return this.fromLeaves(leaves)
+    const located = this.fromLeaves(leaves).filter(({ anchor }) => anchor < to)
+    if (located.length > 0) return located.map(({ finding }) => finding)
     return this.order
-      .filter((seq) => seq >= from)
+      .filter((seq) => seq >= from && seq < to)
       .map((seq) =>
         this.finding(
           'reordered',
@@ -65,7 +68,11 @@ export class Locator {
       )
   }
 
-  private fromLeaves(anomalies: readonly LeafAnomaly[]): Finding[] {
+  /**
+   * Findings for the anomalies, each with the seq that must lie in the condemned range for it
+   * to count: its own, a shift's first, a swap's earlier.
+   */
+  private fromLeaves(anomalies: readonly LeafAnomaly[]): { finding: Finding; anchor: number }[] {
     const byStored = new Map(anomalies.map((a) => [toHex(a.stored), a]))
     const sealedAt = (a: LeafAnomaly) => byStored.get(toHex(a.leaf))
 
@@ -83,10 +90,12 @@ export class Locator {
     const up = shifted('prev')
     const down = shifted('next')
 
-    const findings: Finding[] = []
+    const findings: { finding: Finding; anchor: number }[] = []
+    const push = (finding: Finding, anchor = finding.seq as number) =>
+      findings.push({ finding, anchor })
     for (const seq of up) {
       if (!up.has(seq - 1)) {
-        findings.push(
+        push(
           this.finding(
             'inserted',
             seq - 1,
@@ -97,7 +106,7 @@ export class Locator {
     }
     for (const seq of down) {
       if (!down.has(seq - 1)) {
-        findings.push(
+        push(
           this.finding(
             'missing',
             seq,
@@ -106,22 +115,27 @@ export class Locator {
         )
       }
     }
-    const inserted = new Set(findings.filter((f) => f.kind === 'inserted').map((f) => f.seq))
+    const inserted = new Set(
+      findings
+        .filter(({ finding }) => finding.kind === 'inserted')
+        .map(({ finding }) => finding.seq),
+    )
     for (const a of anomalies) {
       const other = partner.get(a.seq)
       if (other !== undefined) {
-        findings.push(
+        push(
           this.finding(
             'reordered',
             a.seq,
             `swapped with seq ${other}: each holds the other's event`,
           ),
+          Math.min(a.seq, other),
         )
       } else if (up.has(a.seq) || down.has(a.seq) || inserted.has(a.seq)) {
         continue // part of a shift reported above
       } else {
         const origin = sealedAt(a)
-        findings.push(
+        push(
           origin && origin.seq !== a.seq
             ? this.finding('reordered', a.seq, `this event was sealed at seq ${origin.seq}`)
             : this.finding(

@@ -8,12 +8,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { AuditEvent } from '@auditseal/core'
 import {
+  canonicalJson,
+  createTreeHasher,
   deriveSigner,
   fromHex,
   MAX_NOTE_BYTES,
   parseVerifierKey,
   signCheckpoint,
+  utf8,
 } from '@auditseal/core'
 import { runCheckpoint } from '../../src/cli/checkpoint.js'
 import { runExport } from '../../src/cli/export.js'
@@ -26,6 +30,7 @@ import { allRows, testAuditLog } from '../support/audit-log.js'
 import { createPostgresDatabase, type PostgresTestDatabase } from '../support/databases.js'
 import { makeEvent, makeEvents, newTenantId } from '../support/events.js'
 
+const hasher = createTreeHasher(nodeCrypto)
 const BATCH = 400
 const BATCHES = 3
 const EVENTS = BATCH * BATCHES
@@ -157,7 +162,15 @@ describe('verify --export on an edited export', () => {
 
   it('a line removed is missing', async () => {
     const edited = lines.filter((_, i) => i !== 300)
-    expect(kinds(await verifyLines(edited))).toEqual([['missing', 300, undefined]])
+    // One line short, the export no longer reaches the checkpoint's size, and nothing in it
+    // can stand in for seq 300: no signed root vouches for any event of it any more (another
+    // line edited, its leaf hash recomputed, would go unseen), which the report says.
+    const report = await verifyLines(edited)
+    expect(kinds(report)).toEqual([
+      ['nothing_signed', 0, EVENTS],
+      ['missing', 300, undefined],
+    ])
+    expect(report.findings[0]?.message).toContain('no stored leaf can stand in for seq 300')
   })
 
   it('a line repeated is inserted', async () => {
@@ -172,6 +185,9 @@ describe('verify --export on an edited export', () => {
     ;[edited[100], edited[900]] = [edited[900]!, edited[100]!]
     const report = await verifyLines(edited)
     expect(kinds(report)).toEqual([
+      // An export holds no stored leaves to stand in for seq 100 to 899 where they are
+      // missing: past the move, no signed root vouches for anything (stand-in.ts).
+      ['nothing_signed', 0, EVENTS],
       ['reordered', 100, undefined], // seq 100 comes after seq 900
       ['reordered', 101, 900], // seq 101 to 899 come after seq 900
       ['reordered', 900, undefined], // and recorded_at says seq 900 is early
@@ -189,6 +205,27 @@ describe('verify --export on an edited export', () => {
       ['reordered', 100, undefined],
       ['reordered', 900, undefined],
     ])
+  })
+
+  it('an event moved back between two batches, leaf hash recomputed, is reordered at its own seq', async () => {
+    // Each batch has one recorded_at: seq BATCH + 1 now has one between the batches before and
+    // its own. Both it and seq BATCH would fit between their neighbours; seq BATCH shares its
+    // batch's recorded_at, so the one out of place is BATCH + 1.
+    const seq = BATCH + 1
+    const line = JSON.parse(lines[seq]!) as AuditEvent & { seq: number; leaf_hash: string }
+    const before = Date.parse((JSON.parse(lines[BATCH - 1]!) as AuditEvent).recorded_at!)
+    const after = Date.parse(line.recorded_at!)
+    expect(after - before).toBeGreaterThan(1)
+    const { seq: _seq, leaf_hash: _leaf, ...event } = line
+    const moved = canonicalJson({
+      ...event,
+      recorded_at: new Date(Math.floor((before + after) / 2)).toISOString(),
+    })
+    const edited = [...lines]
+    edited[seq] = eventJson(
+      toStoredEvent({ seq, canonical: moved, leaf_hash: hasher.leafHash(utf8(moved)) }),
+    )
+    expect(kinds(await verifyLines(edited))).toEqual([['reordered', seq, undefined]])
   })
 
   it('the last lines cut off are missing up to the checkpoint', async () => {

@@ -346,6 +346,9 @@ describe('verify --export: the fast path says what the full checks say', () => {
       [
         `{"seq":${deep}}`,
         [
+          // Nothing stands in for seq 150 (no readable leaf_hash): the roots signed after it
+          // vouch for nothing from the last one that matched (stand-in.ts).
+          ['nothing_signed', 100, 600],
           ['modified', 150, undefined],
           ['missing', 150, undefined],
           ['inserted', 150, undefined], // its seq is no seq the log assigns

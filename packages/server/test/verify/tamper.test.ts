@@ -15,6 +15,7 @@ import {
   openCheckpoint,
   parseVerifierKey,
   storedHashIndex,
+  utf8,
   verifyInclusion,
 } from '@auditseal/core'
 import { nodeCrypto } from '../../src/crypto/node-crypto.js'
@@ -35,6 +36,7 @@ import {
   insertForged,
   rebuildTree,
   rehashEvents,
+  setStoredLeaf,
   shiftSeqs,
   withTriggersDisabled,
 } from './support/tamper.js'
@@ -402,6 +404,66 @@ describe('the whole log rewritten, hashes, tree, head and checkpoint recomputed'
     const published = await verify(db, sealed.a, withDir())
     expectFinding(published, { kind: 'inconsistent_checkpoints', seq: 3000, endSeq: 3500 })
     expectIntact(await other)
+  })
+})
+
+describe('tampering behind other tampering', () => {
+  /** Edits seq's data, and recomputes its leaf_hash and the stored tree's leaf to match. */
+  async function editWithoutTrace(sql: Parameters<typeof editCanonical>[0], seq: number) {
+    await editCanonical(sql, sealed.a.id, seq, `"note":"event number ${seq}"`, '"note":"quiet"')
+    await rehashEvents(sql, sealed.a.id)
+    await setStoredLeaf(
+      sql,
+      sealed.a.id,
+      seq,
+      hasher.leafHash(utf8(await canonicalAt(sql, sealed.a.id, seq))),
+    )
+  }
+
+  it('an event deleted does not hide a later one edited without trace', async () => {
+    const db = await fresh()
+    await withTriggersDisabled(db.db, async (sql) => {
+      await sql.query(`DELETE FROM auditseal.audit_events WHERE tenant_id = $1 AND seq = 1000`, [
+        sealed.a.id,
+      ])
+      await editWithoutTrace(sql, 3210)
+    })
+    // Past seq 1000 every signed root differs from the recomputed tree; with the stored leaf of
+    // seq 1000 standing in for it, the roots match again up to 3000 and condemn 3000..3499.
+    const report = await verify(db, sealed.a)
+    expect(kinds(report)).toEqual([
+      ['missing', 1000],
+      ['inconsistent_checkpoints', 3000],
+    ])
+    expect(report.findings[1]).toMatchObject({ endSeq: 3500, treeSize: 3500 })
+    expect(report.findings[1]?.message).toContain('something else in seq 3000 to 3499 changed')
+  })
+
+  it('a stored leaf edited outside the range a signed root condemns names no event', async () => {
+    const db = await fresh()
+    await withTriggersDisabled(db.db, async (sql) => {
+      await editWithoutTrace(sql, 1234)
+      await setStoredLeaf(sql, sealed.a.id, 1700, new Uint8Array(32)) // a false hint
+    })
+    const report = await verify(db, sealed.a)
+    expect(kinds(report)).toEqual([['inconsistent_checkpoints', 1000]])
+    expect(report.findings[0]).toMatchObject({ endSeq: 1500 })
+  })
+
+  it('a false hint inside the condemned range does not hide that the range is not explained', async () => {
+    const db = await fresh()
+    await withTriggersDisabled(db.db, async (sql) => {
+      await editWithoutTrace(sql, 1234)
+      await setStoredLeaf(sql, sealed.a.id, 1100, new Uint8Array(32))
+    })
+    // The hint names seq 1100; with its stored leaf standing in, the root of size 1500 still
+    // differs: something else in 1000..1499 changed, and the report says so.
+    const report = await verify(db, sealed.a)
+    expect(kinds(report)).toEqual([
+      ['inconsistent_checkpoints', 1000],
+      ['modified', 1100],
+    ])
+    expect(report.exitCode).toBe(1)
   })
 })
 

@@ -9,6 +9,7 @@ import { SET_TENANT_SQL } from '../../db/scope.js'
 import { readNodesAt } from '../../store/nodes.js'
 import type { CheckpointCopy } from '../checkpoints.js'
 import { VerifyError } from '../errors.js'
+import { MAX_STAND_IN_GAP } from '../stand-in.js'
 import type { EventRecord, LogSource } from './types.js'
 
 export interface DatabaseSourceOptions {
@@ -150,7 +151,8 @@ export class DatabaseSource implements LogSource {
       const params: unknown[] = [tenant, limit]
       if (after) params.push(after.seq, after.recordedAt)
       const rows = await sql.query<EventRow>(eventPageSql(after === undefined), params)
-      const stored = await storedLeaves(sql, tenant, rows)
+      const previous = after === undefined ? -1 : Number(after.seq)
+      const stored = await storedLeaves(sql, tenant, rows, previous)
       const storedLeaf = (seq: number) =>
         seq >= 0 && seq <= MAX_HINT_SEQ ? stored.get(storedHashIndex(0, seq)) : undefined
       return rows.map((row) => toRecord(row, storedLeaf))
@@ -205,17 +207,30 @@ export class DatabaseSource implements LogSource {
   }
 }
 
-/** The stored leaf hashes of the page's seqs and their neighbours, by stored index. */
+/**
+ * The stored leaf hashes of the page's seqs and their neighbours, by stored index, and of the
+ * seqs missing between them (up to MAX_STAND_IN_GAP in a row; `previous` is the seq before
+ * the page), which the verifier's stand-in tree puts in their place.
+ */
 async function storedLeaves(
   sql: Sql,
   tenant: string,
   rows: readonly EventRow[],
+  previous: number,
 ): Promise<Map<number, Uint8Array>> {
   const indexes = new Set<number>()
+  let last = Number.isSafeInteger(previous) ? previous : -1
+  let gapBudget = 10 * MAX_STAND_IN_GAP // per page: the query stays small whatever was deleted
   for (const row of rows) {
     const seq = Number(row.seq_text)
     if (!Number.isSafeInteger(seq) || seq < 0 || seq > MAX_HINT_SEQ) continue
     for (const s of [seq - 1, seq, seq + 1]) if (s >= 0) indexes.add(storedHashIndex(0, s))
+    const gap = seq - last - 1
+    if (gap > 0 && gap <= MAX_STAND_IN_GAP && gap <= gapBudget) {
+      gapBudget -= gap
+      for (let s = last + 1; s < seq; s++) indexes.add(storedHashIndex(0, s))
+    }
+    last = Math.max(last, seq)
   }
   if (indexes.size === 0) return new Map()
   return readNodesAt(sql, tenant, [...indexes])

@@ -19,6 +19,11 @@ export interface CheckedBatch {
   leaves: Uint8Array
   /** Each line's problems; undefined where there are none. */
   problems: (string[] | undefined)[]
+  /**
+   * The leaf_hash a line with problems states (what the verifier's stand-in tree uses for it,
+   * stand-in.ts); undefined elsewhere — where there are no problems it is the recomputed leaf.
+   */
+  storedLeaves: (Uint8Array | undefined)[]
   recordedAts: (string | undefined)[]
 }
 
@@ -61,6 +66,7 @@ export function checkRecords(
     seqTexts: new Array<string | undefined>(n),
     leaves: new Uint8Array(32 * n),
     problems: new Array<string[] | undefined>(n),
+    storedLeaves: new Array<Uint8Array | undefined>(n),
     recordedAts: new Array<string | undefined>(n),
   }
   for (let i = 0; i < n; i++) {
@@ -70,6 +76,9 @@ export function checkRecords(
     batch.seqTexts[i] = record.seqText
     batch.leaves.set(check.leaf, 32 * i)
     batch.problems[i] = check.problems.length > 0 ? [...check.problems] : undefined
+    // A copy: the hash may be a view of a larger pooled buffer, all of which a worker would send.
+    if (check.problems.length > 0 && record.leafHash)
+      batch.storedLeaves[i] = new Uint8Array(record.leafHash)
     batch.recordedAts[i] = check.recordedAt
   }
   return batch
@@ -88,7 +97,7 @@ export function forEachChecked(
       seq: Number.isNaN(seq) ? undefined : seq,
       seqText: batch.seqTexts[i],
       canonical: '',
-      leafHash: undefined,
+      leafHash: batch.storedLeaves[i],
     }
     const check: RecordCheck = {
       leaf: batch.leaves.subarray(32 * i, 32 * i + 32),

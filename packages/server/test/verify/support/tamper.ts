@@ -10,6 +10,7 @@ import {
   createTreeHasher,
   frontierRoot,
   signCheckpoint,
+  storedHashIndex,
   utf8,
 } from '@auditseal/core'
 import { nodeCrypto } from '../../../src/crypto/node-crypto.js'
@@ -166,5 +167,21 @@ export async function shiftSeqs(
   await sql.query(
     `UPDATE auditseal.audit_events SET seq = -seq - 1 + $2 WHERE tenant_id = $1 AND seq < 0`,
     [tenant, by],
+  )
+}
+
+/** Replaces the leaf the stored tree holds for `seq` (inside the run that holds it). */
+export async function setStoredLeaf(
+  sql: AdminSql,
+  tenant: string,
+  seq: number,
+  leaf: Uint8Array,
+): Promise<void> {
+  await sql.query(
+    `UPDATE auditseal.audit_tree_nodes
+     SET hashes = overlay(hashes PLACING $3::bytea FROM ($2::bigint - first_idx)::int * 32 + 1)
+     WHERE tenant_id = $1 AND first_idx = (SELECT max(first_idx) FROM auditseal.audit_tree_nodes
+       WHERE tenant_id = $1 AND first_idx <= $2::bigint)`,
+    [tenant, storedHashIndex(0, seq), leaf],
   )
 }
