@@ -63,7 +63,6 @@ export async function startServer(
 ): Promise<RunningServer> {
   const { config, developmentSecret } = await ensureJwtSecret(initial)
   const print = options.print ?? ((text: string) => process.stdout.write(`${text}\n`))
-  const signingKey = await loadOrCreateSigningKey(config.signingKeyFile, config.logName)
 
   const store = await openStore({
     ...(config.databaseUrl !== undefined && { writeUrl: config.databaseUrl }),
@@ -80,6 +79,9 @@ export async function startServer(
     await checkConnections(store, config)
     const migrations = await migrateOnStart(store)
     await checkRoles(store)
+    const signingKey = await loadOrCreateSigningKey(config.signingKeyFile, config.logName, {
+      tenantsWithEvents: (await listLogTenants(store.write, BANNER_TENANTS)).length,
+    })
     const log = new AuditLog({
       store,
       crypto: nodeCrypto,

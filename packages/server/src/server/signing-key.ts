@@ -20,17 +20,37 @@ export interface LoadedSigningKey {
   warning?: string
 }
 
+export interface SigningKeyOptions {
+  /**
+   * How many tenants' logs already hold events. A key is created only for a log that holds
+   * none: a missing key file on a log with events is a mount that failed or a path mistyped,
+   * and a new key would sign checkpoints no pinned verifier key accepts — for good, as they
+   * cannot be deleted from the log.
+   */
+  tenantsWithEvents: number
+}
+
 /**
- * Reads the signing key in `file`, or creates it there for `logName`. Refuses a key made for
- * another log name: the origins, and so every tenant's verifier key, would silently change.
+ * Reads the signing key in `file`, or creates it there for `logName` when the log is new.
+ * Refuses a key made for another log name: the origins, and so every tenant's verifier key,
+ * would silently change.
  */
 export async function loadOrCreateSigningKey(
   file: string,
   logName: string,
+  options: SigningKeyOptions,
 ): Promise<LoadedSigningKey> {
   let text = await readKeyFile(file)
   let created = false
   if (text === undefined) {
+    if (options.tenantsWithEvents > 0) {
+      throw new ConfigError(
+        `signing key ${file} does not exist, but the log already holds the events of ` +
+          `${options.tenantsWithEvents}${options.tenantsWithEvents >= 1000 ? ' or more' : ''} tenant(s), signed with a key: ` +
+          'a new key would sign checkpoints that no verifier key pinned so far accepts. Restore ' +
+          'the key file, or give its path (--signing-key-file, AUDITSEAL_SIGNING_KEY_FILE)',
+      )
+    }
     await mkdir(dirname(file), { recursive: true, mode: 0o700 })
     const key = generateSigningKey(nodeCrypto, logName, randomBytes(32))
     created = await writeFileOnce(file, `${encodePrivateKey(key)}\n`, 0o600)

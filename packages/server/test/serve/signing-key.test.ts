@@ -8,6 +8,9 @@ import { nodeCrypto } from '../../src/crypto/node-crypto.js'
 import { loadOrCreateSigningKey } from '../../src/server/signing-key.js'
 import { listenUrl } from '../../src/server/url.js'
 
+/** A log with no events yet: a missing key file is created. */
+const NEW_LOG = { tenantsWithEvents: 0 }
+
 describe('loadOrCreateSigningKey', () => {
   let dir: string
   beforeEach(async () => {
@@ -17,7 +20,7 @@ describe('loadOrCreateSigningKey', () => {
 
   it('creates a PRIVATE+KEY file with mode 0600 on first use, and reads the same key after', async () => {
     const file = join(dir, 'nested', 'signing.key')
-    const first = await loadOrCreateSigningKey(file, 'audit.example')
+    const first = await loadOrCreateSigningKey(file, 'audit.example', NEW_LOG)
     expect(first.created).toBe(true)
     expect(first.warning).toBeUndefined()
     expect((await stat(file)).mode & 0o777).toBe(0o600)
@@ -25,16 +28,33 @@ describe('loadOrCreateSigningKey', () => {
       /^PRIVATE\+KEY\+audit\.example\+[0-9a-f]{8}\+\S+\n$/,
     )
 
-    const second = await loadOrCreateSigningKey(file, 'audit.example')
+    const second = await loadOrCreateSigningKey(file, 'audit.example', NEW_LOG)
     expect(second.created).toBe(false)
     expect(Buffer.from(second.key.seed)).toEqual(Buffer.from(first.key.seed))
   })
 
   it('gives concurrent starters the same key and writes it once', async () => {
     const file = join(dir, 'signing.key')
-    const keys = await Promise.all([1, 2, 3].map(() => loadOrCreateSigningKey(file, 'a.example')))
+    const keys = await Promise.all(
+      [1, 2, 3].map(() => loadOrCreateSigningKey(file, 'a.example', NEW_LOG)),
+    )
     expect(new Set(keys.map((k) => Buffer.from(k.key.seed).toString('hex'))).size).toBe(1)
     expect(keys.filter((k) => k.created)).toHaveLength(1)
+  })
+
+  it('refuses to create a key for a log that already holds events, and creates nothing', async () => {
+    const file = join(dir, 'mount-that-failed', 'signing.key')
+    await expect(
+      loadOrCreateSigningKey(file, 'audit.example', { tenantsWithEvents: 3 }),
+    ).rejects.toThrow(
+      `signing key ${file} does not exist, but the log already holds the events of 3 tenant(s)`,
+    )
+    await expect(stat(join(dir, 'mount-that-failed'))).rejects.toMatchObject({ code: 'ENOENT' })
+    // An existing key is read whatever the log holds.
+    const existing = join(dir, 'existing.key')
+    await loadOrCreateSigningKey(existing, 'audit.example', NEW_LOG)
+    const loaded = await loadOrCreateSigningKey(existing, 'audit.example', { tenantsWithEvents: 3 })
+    expect(loaded.created).toBe(false)
   })
 
   it('uses an existing key made by `auditseal keygen`, and warns when others can read it', async () => {
@@ -42,21 +62,21 @@ describe('loadOrCreateSigningKey', () => {
     const key = generateSigningKey(nodeCrypto, 'audit.example', new Uint8Array(32).fill(7))
     await writeFile(file, `${encodePrivateKey(key)}\n`)
     await chmod(file, 0o644)
-    const loaded = await loadOrCreateSigningKey(file, 'audit.example')
+    const loaded = await loadOrCreateSigningKey(file, 'audit.example', NEW_LOG)
     expect(loaded.key.keyId).toBe(key.keyId)
     expect(loaded.warning).toBe(`signing key ${file} has mode 644; run chmod 600 on it`)
   })
 
   it('refuses a key of another log name, and a file that is not a key, without changing them', async () => {
     const file = join(dir, 'signing.key')
-    await loadOrCreateSigningKey(file, 'one.example')
+    await loadOrCreateSigningKey(file, 'one.example', NEW_LOG)
     const before = await readFile(file, 'utf8')
-    await expect(loadOrCreateSigningKey(file, 'two.example')).rejects.toThrow(ConfigError)
+    await expect(loadOrCreateSigningKey(file, 'two.example', NEW_LOG)).rejects.toThrow(ConfigError)
     expect(await readFile(file, 'utf8')).toBe(before)
 
     const garbage = join(dir, 'garbage.key')
     await writeFile(garbage, 'not a key\n')
-    await expect(loadOrCreateSigningKey(garbage, 'one.example')).rejects.toThrow(
+    await expect(loadOrCreateSigningKey(garbage, 'one.example', NEW_LOG)).rejects.toThrow(
       `signing key ${garbage} is not a valid key`,
     )
     expect(await readFile(garbage, 'utf8')).toBe('not a key\n')

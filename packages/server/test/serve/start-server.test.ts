@@ -2,7 +2,7 @@
 // its shutdown drains the audit queue and signs the final checkpoints before closing the pools.
 
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -19,7 +19,7 @@ import {
   createPostgresDatabase,
   withAdminClient,
 } from '../support/databases.js'
-import { newTenantId } from '../support/events.js'
+import { makeEvents, newTenantId } from '../support/events.js'
 
 const SECRET = 'start-server-test-secret-long-enough!!'
 
@@ -205,6 +205,31 @@ describe('startServer refusing to start', () => {
       ).rejects.toThrow(
         `signing key ${keyFile} was made for log name "one.example", but the log name is "two.example"`,
       )
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+      await made.drop()
+    }
+  })
+
+  it('refuses to create a new signing key for a log that holds events (a key file gone missing)', async () => {
+    const made = await createPostgresDatabase()
+    const dir = await mkdtemp(join(tmpdir(), 'auditseal-serve-'))
+    try {
+      const config = (signingKeyFile: string) =>
+        loadConfig({ ...flags, dataDir: dir, databaseUrl: made.url, signingKeyFile }, env)
+      const first = await startServer(config(join(dir, 'key')), { print: () => {} })
+      const tenant = newTenantId()
+      await first.log.sealer.seal(tenant, makeEvents(tenant, 3))
+      await first.close()
+      const missing = join(dir, 'secrets-not-mounted', 'signing.key')
+      await expect(startServer(config(missing), { print: () => {} })).rejects.toThrow(
+        `signing key ${missing} does not exist, but the log already holds the events of 1 tenant(s)`,
+      )
+      await expect(stat(join(dir, 'secrets-not-mounted'))).rejects.toMatchObject({
+        code: 'ENOENT',
+      })
+      const again = await startServer(config(join(dir, 'key')), { print: () => {} })
+      await again.close()
     } finally {
       await rm(dir, { recursive: true, force: true })
       await made.drop()
