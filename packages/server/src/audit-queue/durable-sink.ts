@@ -23,8 +23,14 @@ export interface DurableSinkOptions {
   closeTimeoutMs?: number
 }
 
+/** At most one report of invalid events per this many ms (a buggy route could flood the log). */
+const INVALID_REPORT_MS = 60_000
+
 export class DurableSink implements AuditSink {
   readonly #logger: AuditLogger
+  readonly #report: LogSink
+  #invalidReportedAt = Number.NEGATIVE_INFINITY
+  #invalidUnreported = 0
   readonly #closeTimeoutMs: number
   #closed = false
   #invalid = 0
@@ -32,6 +38,7 @@ export class DurableSink implements AuditSink {
 
   constructor(options: DurableSinkOptions) {
     this.#closeTimeoutMs = options.closeTimeoutMs ?? 10_000
+    this.#report = options.logger
     this.#logger = createAuditLogger({
       // Values the database refuses for good are dead-lettered, not retried forever.
       transport: createInProcessTransport(options.seal, { isRejection: isPermanentSealError }),
@@ -53,10 +60,20 @@ export class DurableSink implements AuditSink {
     }
     try {
       this.#logger.log(event)
-    } catch {
+    } catch (error) {
       // Only an invalid envelope gets here (delivery problems never throw): a producer bug,
-      // which the gateway's own tests catch; counted in stats().invalid.
+      // which the gateway's own tests catch; counted in stats().invalid, and reported — an
+      // action whose event is refused goes unaudited.
       this.#invalid++
+      this.#invalidUnreported++
+      const now = Date.now()
+      if (now - this.#invalidReportedAt >= INVALID_REPORT_MS) {
+        this.#report.error(
+          `audit: ${this.#invalidUnreported} event(s) refused as invalid and not sealed (the latest ${event.type}: ${(error as Error).message})`,
+        )
+        this.#invalidReportedAt = now
+        this.#invalidUnreported = 0
+      }
     }
   }
 

@@ -83,11 +83,12 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 /**
  * Makes a client-supplied string fit the envelope: lone surrogates (which no UTF-8 text can
- * hold, so the validator refuses them) become U+FFFD, and the text is cut to `max` code points
- * (the 1,024-character limit, counted as JSON Schema counts).
+ * hold) and U+0000 (which no PostgreSQL text column can) become U+FFFD — the validator refuses
+ * both, and a refused event would be an action left unaudited — and the text is cut to `max`
+ * code points (the 1,024-character limit, counted as JSON Schema counts).
  */
 export function clip(text: string, max = MAX_STRING): string {
-  const wellFormed = text.replace(LONE_SURROGATE, '\uFFFD')
+  const wellFormed = text.replace(LONE_SURROGATE, '\uFFFD').replaceAll('\u0000', '\uFFFD')
   if (wellFormed.length <= max) return wellFormed
   return Array.from(wellFormed).slice(0, max).join('')
 }

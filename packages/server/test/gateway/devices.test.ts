@@ -406,6 +406,26 @@ describe.each(ENGINES)('device gateway on $name', ({ create }) => {
     })
   })
 
+  it('records a U+0000 in the token’s sub or in the path as U+FFFD, never dropping the event', async () => {
+    const id = newTenantId()
+    const headers = await userToken(id, ['operator'], 'evil\u0000user')
+    const device = await createDevice(headers)
+    for (const [method, url] of [
+      ['PATCH', '/devices/a%00b'],
+      ['DELETE', '/devices/%00'],
+    ] as const) {
+      const response = await gateway.app.inject({ method, url, headers, payload: { name: 'x' } })
+      expect(response.statusCode, url).toBeGreaterThanOrEqual(400)
+    }
+    const events = await eventsOf(gateway, id)
+    expect(events.map((e) => [e.type, e.outcome, e.actor.id, e.target?.id])).toEqual([
+      ['device.created', 'success', 'evil\uFFFDuser', device.id],
+      ['device.updated', 'failure', 'evil\uFFFDuser', 'a\uFFFDb'],
+      ['device.deleted', 'failure', 'evil\uFFFDuser', '\uFFFD'],
+    ])
+    expect(gateway.sink.stats().invalid).toBe(0)
+  })
+
   describe('DELETE /devices/{id}', () => {
     it('deletes the device and records device.deleted with what it was', async () => {
       const t = await tenant()

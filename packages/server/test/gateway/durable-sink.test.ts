@@ -57,18 +57,26 @@ describe('DurableSink', () => {
   })
 
   it('counts an invalid event and events after close instead of throwing', async () => {
+    const errors: string[] = []
     const sink = new DurableSink({
       seal: sealInto(log),
       spoolDir: join(dir, 'counts'),
-      logger: quiet,
+      logger: { ...quiet, error: (message) => errors.push(message) },
     })
     const [event] = makeEvents(newTenantId(), 1)
     expect(() => sink.log({ ...event!, type: 'Not A Type' })).not.toThrow()
+    expect(() => sink.log({ ...event!, type: 'Not A Type Either' })).not.toThrow()
+    // Reported, once a minute at most: an action whose event is refused goes unaudited.
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /^audit: 1 event\(s\) refused as invalid and not sealed \(the latest Not A Type: .*type/,
+      ),
+    ])
     sink.log(event!)
     await sink.flush()
     await sink.close()
     expect(() => sink.log(event!)).not.toThrow()
-    expect(sink.stats()).toMatchObject({ invalid: 1, sealed: 1, refusedClosed: 1, pending: 0 })
+    expect(sink.stats()).toMatchObject({ invalid: 2, sealed: 1, refusedClosed: 1, pending: 0 })
   })
 
   it('sets aside for good an event the database refuses as data, and seals the others', async () => {
