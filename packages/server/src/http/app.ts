@@ -24,6 +24,12 @@ import { AppMetrics, registerMetrics } from './metrics.js'
 import { registerOpenApi } from './openapi.js'
 import { registerRateLimit } from './rate-limit.js'
 import { genReqId, registerRequestIdEcho } from './request-id.js'
+import {
+  answerClientError,
+  registerClosingAnswer,
+  registerSecurityHeaders,
+  REQUEST_TIMEOUT_MS,
+} from './connection-guards.js'
 import { registerOperationRoutes } from './routes/operations.js'
 import { v1Routes } from './routes/v1/index.js'
 import { strictValidatorCompiler } from './validation.js'
@@ -40,6 +46,8 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger']
   /** Told about every 401 and 403 answer of any route (the gateway audits them). */
   onAuthFailure?: OnAuthFailure
+  /** How long a client may take to send a request (default REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number
 }
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
@@ -49,7 +57,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     bodyLimit: config.bodyLimitBytes,
     genReqId,
     requestIdHeader: false,
-    return503OnClosing: true,
+    // Answered in the API's shape instead (connection-guards.ts).
+    return503OnClosing: false,
+    requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+    clientErrorHandler: answerClientError,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: sendFrameworkError,
     // Without trusted proxies X-Forwarded-For is ignored. With them request.ip is the client's
@@ -60,6 +71,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   })
   app.setValidatorCompiler(strictValidatorCompiler)
   registerRequestIdEcho(app)
+  registerClosingAnswer(app)
+  registerSecurityHeaders(app)
   registerErrorHandler(app)
   registerJsonBodyParser(app)
 

@@ -155,6 +155,9 @@ function fromFastifyError(error: FastifyError): ApiError | undefined {
   }
   const status = error.statusCode ?? 500
   if (status >= 500 || status < 400 || !error.code.startsWith('FST_')) return undefined
+  // The viewer's static files refuse a path that leaves their folder (`/../x`, `//etc`, a NUL)
+  // as 403 Forbidden: to the client that is a file that does not exist.
+  if (status === 403) return new ApiError('not_found', 'no such file', { reason: error.message })
   const byStatus: Record<number, ApiErrorCode> = {
     404: 'not_found',
     413: 'payload_too_large',
