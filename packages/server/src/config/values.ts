@@ -166,6 +166,17 @@ export function parseLogLevel(raw: RawValue): string {
 }
 
 /** The value with any password in a URL replaced, for messages. */
+/**
+ * The URL with its password replaced by `***`. The user information runs to the last "@": a
+ * password may hold an unencoded "/" or "@" (which is why the URL did not parse).
+ */
 function redacted(raw: RawValue): RawValue {
-  return { from: raw.from, text: raw.text.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@') }
+  const start = raw.text.indexOf('//')
+  const at = raw.text.lastIndexOf('@')
+  if (start < 0 || at < start) return raw
+  const userInfo = raw.text.slice(start + 2, at)
+  const colon = userInfo.indexOf(':')
+  if (colon < 0) return raw
+  const text = `${raw.text.slice(0, start + 2)}${userInfo.slice(0, colon)}:***${raw.text.slice(at)}`
+  return { from: raw.from, text }
 }

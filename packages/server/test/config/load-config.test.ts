@@ -181,6 +181,22 @@ describe('loadConfig', () => {
       expect(error.message).not.toContain('hunter2')
     })
 
+    it.each([
+      ['postgres://app:my/secret@db.internal:5432/auditseal', 'postgres://app:***@db.internal'],
+      ['postgres://app:p@ss/w:rd@db/x', 'percent-encode "/"'], // parses: host ss, refused
+      ['postgres://app:my#secret@db/x', 'postgres://app:***@db/x'],
+    ])('never echoes a password that keeps %s from parsing', (url, shown) => {
+      for (const [flags, env] of [
+        [{ databaseUrl: url }, {}],
+        [{}, { DATABASE_URL: url }],
+        [{ databaseUrl: 'postgres://db/a', readDatabaseUrl: url }, {}],
+      ] as [ConfigFlags, ConfigEnv][]) {
+        const { message } = failure(flags, env)
+        expect(message).toContain(shown)
+        expect(message).not.toMatch(/secret|ss\/w|rd@/)
+      }
+    })
+
     it('refuses, without echoing it, a password holding an unencoded "/" (read as host and port)', () => {
       const error = failure({ databaseUrl: 'postgres://app:8675/309x@db/a' })
       expect(error.message).toBe(
