@@ -30,6 +30,7 @@ import { bannerLines } from './server/banner.js'
 import { listLogTenants } from './server/log-tenants.js'
 import { migrateOnStart } from './server/migrate-on-start.js'
 import { registerSinkMetrics } from './server/sink-metrics.js'
+import { checkCheckpointDir } from './server/checkpoint-dir.js'
 import { loadOrCreateSigningKey } from './server/signing-key.js'
 import { listenUrl } from './server/url.js'
 import { registerViewer } from './server/viewer.js'
@@ -61,6 +62,7 @@ export async function startServer(
   initial: ServerConfig,
   options: StartOptions = {},
 ): Promise<RunningServer> {
+  if (initial.checkpointDir !== undefined) await checkCheckpointDir(initial.checkpointDir)
   const { config, developmentSecret } = await ensureJwtSecret(initial)
   const print = options.print ?? ((text: string) => process.stdout.write(`${text}\n`))
 

@@ -2,7 +2,7 @@
 // its shutdown drains the audit queue and signs the final checkpoints before closing the pools.
 
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm, stat } from 'node:fs/promises'
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -233,6 +233,22 @@ describe('startServer refusing to start', () => {
     } finally {
       await rm(dir, { recursive: true, force: true })
       await made.drop()
+    }
+  })
+
+  it('refuses a checkpoint directory that cannot be written, before opening anything', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'auditseal-serve-'))
+    try {
+      await writeFile(join(dir, 'a-file'), '')
+      const checkpointDir = join(dir, 'a-file', 'checkpoints')
+      await expect(
+        startServer(loadConfig({ ...flags, dataDir: join(dir, 'data'), checkpointDir }, env), {
+          print: () => {},
+        }),
+      ).rejects.toThrow(`checkpoint directory ${checkpointDir} cannot be written: ENOTDIR`)
+      await expect(stat(join(dir, 'data'))).rejects.toMatchObject({ code: 'ENOENT' })
+    } finally {
+      await rm(dir, { recursive: true, force: true })
     }
   })
 
