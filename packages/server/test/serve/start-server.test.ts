@@ -179,6 +179,36 @@ describe('startServer on PostgreSQL as the least-privileged application login', 
   })
 })
 
+describe('startServer shutting down while the database is gone', () => {
+  it('resolves (nothing is lost: the spool keeps the events, the next start signs them)', async () => {
+    const made = await createPostgresDatabase()
+    const dir = await mkdtemp(join(tmpdir(), 'auditseal-serve-'))
+    const name = new URL(made.url).pathname.slice(1)
+    try {
+      const running = await startServer(
+        loadConfig({ ...flags, dataDir: dir, databaseUrl: made.url }, env),
+        { print: () => {} },
+      )
+      const tenant = newTenantId()
+      await running.log.sealer.seal(tenant, makeEvents(tenant, 2))
+      await withAdminClient(ADMIN_URL, async (admin) => {
+        await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`)
+        await admin.query(
+          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1',
+          [name],
+        )
+      })
+      await expect(running.close()).resolves.toBeUndefined()
+    } finally {
+      await withAdminClient(ADMIN_URL, (admin) =>
+        admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`),
+      )
+      await rm(dir, { recursive: true, force: true })
+      await made.drop()
+    }
+  })
+})
+
 describe('startServer refusing to start', () => {
   it('refuses a signing key made for another log name', async () => {
     const made = await createPgliteDatabase()
