@@ -6,6 +6,7 @@
 
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import Fastify from 'fastify'
+import { Type } from 'typebox'
 import type { ServerConfig } from '../config/types.js'
 import type { Store } from '../db/database.js'
 import type { AuditLog } from '../store/audit-log.js'
@@ -50,6 +51,21 @@ export interface BuildAppOptions {
   requestTimeoutMs?: number
 }
 
+/**
+ * Query parameters are strict on every API and gateway route (docs/api.md): a route that takes
+ * none gets a schema that allows none, so `?bogus=1` is a 400 there too, not silently ignored.
+ * Registered before the routes (onRoute sees only routes added after it).
+ */
+function refuseUnknownQueryParameters(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/v1/') && !route.url.startsWith('/devices')) return
+    if (route.schema?.querystring !== undefined) return
+    route.schema = { ...route.schema, querystring: NO_QUERY }
+  })
+}
+
+const NO_QUERY = Type.Object({}, { additionalProperties: false })
+
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const { config, store, log } = options
   const app = Fastify({
@@ -70,6 +86,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       config.trustProxy.length > 0 && { trustProxy: [...config.trustProxy] }),
   })
   app.setValidatorCompiler(strictValidatorCompiler)
+  refuseUnknownQueryParameters(app)
   registerRequestIdEcho(app)
   registerClosingAnswer(app)
   registerSecurityHeaders(app)

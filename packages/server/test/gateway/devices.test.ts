@@ -426,6 +426,24 @@ describe.each(ENGINES)('device gateway on $name', ({ create }) => {
     expect(gateway.sink.stats().invalid).toBe(0)
   })
 
+  it.each([
+    ['POST', '/devices'],
+    ['GET', '/devices/00000000-0000-7000-8000-000000000001'],
+    ['DELETE', '/devices/00000000-0000-7000-8000-000000000001'],
+  ] as const)('refuses a query parameter on %s %s, which takes none', async (method, url) => {
+    const t = await tenant()
+    const response = await gateway.app.inject({
+      method,
+      url: `${url}?bogus=1`,
+      headers: t.headers,
+      ...(method === 'POST' && { payload: { serial_number: 'Q-1' } }),
+    })
+    expect(response.statusCode).toBe(400)
+    expect(json<{ error: { details: unknown[] } }>(response).error.details).toEqual([
+      { location: 'query', path: 'bogus', message: 'is not a known member here' },
+    ])
+  })
+
   describe('DELETE /devices/{id}', () => {
     it('deletes the device and records device.deleted with what it was', async () => {
       const t = await tenant()

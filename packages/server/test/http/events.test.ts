@@ -467,6 +467,25 @@ describe.each(ENGINES)('events API on $name', ({ create }) => {
     })
 
     it.each([
+      ['GET', '/v1/log'],
+      ['GET', '/v1/checkpoints/latest'],
+      ['GET', '/v1/events/01890a5d-ac96-774b-bcce-000000000001'],
+      ['POST', '/v1/events'],
+    ] as const)('refuses a query parameter on %s %s, which takes none', async (method, url) => {
+      const payload = method === 'POST' ? { events: [makeEvent(t.tenant, 900)] } : undefined
+      const response = await t.app.inject({
+        method,
+        url: `${url}?bogus=1`,
+        headers: t.auth.admin,
+        ...(payload && { payload }),
+      })
+      expect(response.statusCode).toBe(400)
+      expect(apiError(response).details).toEqual([
+        { location: 'query', path: 'bogus', message: 'is not a known member here' },
+      ])
+    })
+
+    it.each([
       ['the first instant of year 0001, east of UTC', '0001-01-01T00:00:00+15:59'],
       ['the last instant of year 9999, west of UTC', '9999-12-31T23:59:59.999999-15:59'],
       ['a leap second', '2016-12-31T23:59:60Z'],
