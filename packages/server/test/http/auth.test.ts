@@ -169,6 +169,19 @@ describe.each(ENGINES)('authentication on $name', ({ create }) => {
               .sign(new TextEncoder().encode(JWT_SECRET)),
           ),
       ],
+      ...['admin', null, { admin: true }].map(
+        (roles): [string, () => Promise<Record<string, string>>] => [
+          `a JWT whose roles claim is ${JSON.stringify(roles)}, not an array`,
+          async () =>
+            bearer(
+              await new SignJWT({ tenant_id: t.tenant, roles })
+                .setProtectedHeader({ alg: 'HS256' })
+                .setSubject('u')
+                .setExpirationTime('1h')
+                .sign(new TextEncoder().encode(JWT_SECRET)),
+            ),
+        ],
+      ),
       [
         'an unsigned JWT (alg none)',
         async () => {

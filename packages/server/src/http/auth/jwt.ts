@@ -131,7 +131,8 @@ function principalOf(payload: JWTPayload, tenantClaim: string): Principal {
   if (typeof tenantId !== 'string' || !LOWERCASE_UUID.test(tenantId)) {
     throw new TokenRejected(`the token's ${tenantClaim} claim must be a lowercase UUID`)
   }
-  const roles = payload.roles ?? []
+  // Absent means none; null is not an array, and refused like any other non-array.
+  const roles = payload.roles === undefined ? [] : payload.roles
   if (!Array.isArray(roles)) {
     throw new TokenRejected("the token's roles claim must be an array")
   }
