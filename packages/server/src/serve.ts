@@ -15,6 +15,8 @@ import { join } from 'node:path'
 import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from 'fastify'
 import { DurableSink } from './audit-queue/durable-sink.js'
 import type { AuditSink } from './audit-queue/sink.js'
+import { SpoolLockedError } from '@auditseal/sdk'
+import { ConfigError } from './config/errors.js'
 import { ensureJwtSecret } from './config/jwt-secret.js'
 import type { ServerConfig } from './config/types.js'
 import { nodeCrypto } from './crypto/node-crypto.js'
@@ -191,14 +193,26 @@ function durableSink(
   dataDir: string,
   logger: () => FastifyBaseLogger | undefined,
 ): DurableSink {
-  return new DurableSink({
-    seal: (tenantId, events) => log.sealer.seal(tenantId, events),
-    spoolDir: join(dataDir, AUDIT_SPOOL_DIR),
-    logger: {
-      warn: (message) => logger()?.warn(message),
-      error: (message) => logger()?.error(message),
-    },
-  })
+  try {
+    return new DurableSink({
+      seal: (tenantId, events) => log.sealer.seal(tenantId, events),
+      spoolDir: join(dataDir, AUDIT_SPOOL_DIR),
+      logger: {
+        warn: (message) => logger()?.warn(message),
+        error: (message) => logger()?.error(message),
+      },
+    })
+  } catch (error) {
+    // The SDK's words are for its own users ("give each its own spoolDir"); a server's
+    // operator chooses a data directory.
+    if (!(error instanceof SpoolLockedError)) throw error
+    throw new ConfigError(
+      `data directory ${dataDir} is in use by another auditseal serve (process ` +
+        `${error.ownerPid}): its audit spool can serve one process only. Give each server its ` +
+        'own --data-dir (AUDITSEAL_DATA_DIR), also when they share a database',
+      { cause: error },
+    )
+  }
 }
 
 /** How long shutdown waits for the final checkpoint pass. */

@@ -266,6 +266,26 @@ describe('startServer refusing to start', () => {
     }
   })
 
+  it('refuses a data directory another server uses, naming --data-dir, and leaves that server be', async () => {
+    const made = await createPostgresDatabase()
+    const dir = await mkdtemp(join(tmpdir(), 'auditseal-serve-'))
+    const config = loadConfig({ ...flags, dataDir: dir, databaseUrl: made.url }, env)
+    const first = await startServer(config, { print: () => {} })
+    try {
+      await expect(startServer(config, { print: () => {} })).rejects.toThrow(
+        `data directory ${dir} is in use by another auditseal serve (process ${process.pid})`,
+      )
+      const tenant = newTenantId()
+      first.sink.log(makeEvents(tenant, 1)[0]!)
+      await first.sink.flush()
+      expect(first.sink.stats()).toMatchObject({ sealed: 1, pending: 0 })
+    } finally {
+      await first.close()
+      await rm(dir, { recursive: true, force: true })
+      await made.drop()
+    }
+  })
+
   it('refuses a checkpoint directory that cannot be written, before opening anything', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'auditseal-serve-'))
     try {
