@@ -16,8 +16,11 @@ const PERMISSION_HINTS: readonly {
 }[] = [
   {
     message: /^permission denied to set role "auditseal_(writer|reader)"$/,
+    // The login may be the migrating or the auditor login, run by mistake: granting it the
+    // roles would work and undo the separation docs/storage.md sets up, so the hint says so.
     hint: (login) =>
-      `grant the roles to the login: GRANT auditseal_writer, auditseal_reader TO ${login}`,
+      `run it as the application login; if ${login} is that login: GRANT auditseal_writer, ` +
+      `auditseal_reader TO ${login} (never to the migrating or the auditor login)`,
   },
   {
     // The login does not own the database (it may not create the schema) or the schema.

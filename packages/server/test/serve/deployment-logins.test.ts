@@ -190,7 +190,7 @@ describe('the hint for a permission problem', () => {
     )
     expect(result.stderr).toBe(
       'auditseal: permission denied to set role "auditseal_reader"\n' +
-        `auditseal: hint: grant the roles to the login: GRANT auditseal_writer, auditseal_reader TO ${STRANGER}\n`,
+        `auditseal: hint: run it as the application login; if ${STRANGER} is that login: GRANT auditseal_writer, auditseal_reader TO ${STRANGER} (never to the migrating or the auditor login)\n`,
     )
     expect(result.code).toBe(2)
   })
@@ -254,7 +254,7 @@ describe('the hint for a permission problem', () => {
       const result = await auditseal([...serveFlags, '--database-url', ownerUrl()], dataDir)
       expect(result.stderr).toBe(
         'auditseal: permission denied to set role "auditseal_writer"\n' +
-          `auditseal: hint: grant the roles to the login: GRANT auditseal_writer, auditseal_reader TO ${OWNER}\n`,
+          `auditseal: hint: run it as the application login; if ${OWNER} is that login: GRANT auditseal_writer, auditseal_reader TO ${OWNER} (never to the migrating or the auditor login)\n`,
       )
       expect(result.code).toBe(2)
       expect(result.stdout).not.toMatch(/listening/i)
