@@ -38,11 +38,16 @@ async function writeKeyFile(file: string, privateKey: string): Promise<void> {
   try {
     await writeFile(file, `${privateKey}\n`, { mode: 0o600, flag: 'wx' })
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-    throw new ConfigError(
-      `--out: ${file} exists already; keygen never overwrites a key ` +
-        '(choose another file or delete it)',
-      { cause: error },
-    )
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new ConfigError(
+        `--out: ${file} exists already; keygen never overwrites a key ` +
+          '(choose another file or delete it)',
+        { cause: error },
+      )
+    }
+    // A missing folder, no permission, a read-only disk: said with the flag, not a stack.
+    throw new ConfigError(`--out: cannot write ${file}: ${(error as Error).message}`, {
+      cause: error,
+    })
   }
 }

@@ -147,6 +147,15 @@ describe('auditseal keygen', () => {
     expect(await readFile(out, 'utf8')).toBe('the key auditors pinned\n')
   })
 
+  it('names --out when the file cannot be written (a missing folder), exit 2', async () => {
+    const out = join(dir, 'no-such-folder', 'signing.key')
+    const result = await auditseal('keygen', '--name', 'audit.example', '--out', out)
+    expect(result).toMatchObject({ code: 2, stdout: '' })
+    expect(result.stderr).toBe(
+      `auditseal: --out: cannot write ${out}: ENOENT: no such file or directory, open '${out}'\n`,
+    )
+  })
+
   it('refuses a log name with a space or a plus', async () => {
     for (const name of ['bad name', 'a+b', '']) {
       const result = await auditseal('keygen', '--name', name)
