@@ -10,6 +10,7 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { ApiError } from './errors.js'
+import { inexactNumber } from './json-numbers.js'
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
 
@@ -58,12 +59,23 @@ export function parseJsonBody(contentType: string | undefined, body: Uint8Array)
   } catch {
     throw new ApiError('invalid_json', 'the request body is not valid UTF-8')
   }
+  let value: unknown
   try {
-    return JSON.parse(text)
+    value = JSON.parse(text)
   } catch (error) {
     // V8's message says where ("Unexpected token ... at position 12"), quoting only the
     // client's own input.
     const why = error instanceof SyntaxError ? `: ${error.message}` : ''
     throw new ApiError('invalid_json', `the request body is not valid JSON${why}`)
   }
+  const inexact = inexactNumber(text)
+  if (inexact !== undefined) {
+    const shown = inexact.length > 40 ? `${inexact.slice(0, 40)}…` : inexact
+    throw new ApiError(
+      'invalid_request',
+      `the body holds the number ${shown}, which a JSON number (an IEEE 754 double) cannot ` +
+        'carry exactly: it would be stored as another value. Send it as a string',
+    )
+  }
+  return value
 }

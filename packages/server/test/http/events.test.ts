@@ -332,6 +332,26 @@ describe.each(ENGINES)('events API on $name', ({ create }) => {
         },
       )
 
+      it('a number a double cannot carry exactly (400; it would be sealed as another value)', async () => {
+        const body = (n: string) =>
+          JSON.stringify({ events: [makeEvent(t.tenant, 11, { data: { n: 0 } })] }).replace(
+            '"n":0',
+            `"n":${n}`,
+          )
+        const before = await storedCount(t.db, t.tenant)
+        for (const n of ['18446744073709551616', '1e-400']) {
+          const response = await postRaw(body(n), 'application/json')
+          expect(response.statusCode).toBe(400)
+          expect(apiError(response)).toMatchObject({
+            code: 'invalid_request',
+            message: expect.stringContaining(`the body holds the number ${n}, which`),
+          })
+        }
+        expect(await storedCount(t.db, t.tenant)).toBe(before)
+        const exact = await postRaw(body('9007199254740992'), 'application/json')
+        expect(exact.statusCode).toBe(201)
+      })
+
       it('the body is over the body limit (413)', async () => {
         const before = await storedCount(t.db, t.tenant)
         const huge = JSON.stringify({ events: [{ data: { x: 'x'.repeat(5 * 1024 * 1024) } }] })
