@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Command } from 'commander'
 import { ConfigError } from '../config/errors.js'
-import { loadConfig } from '../config/load.js'
+import { loadConfig, onlyVariables } from '../config/load.js'
 import type { Store } from '../db/database.js'
 import type { ApiKeyScope } from '../http/auth/types.js'
 import { API_KEY_SCOPES, isApiKeyScope } from '../http/auth/types.js'
@@ -129,7 +129,7 @@ async function withStore<T>(
       ...(flags.dataDir !== undefined && { dataDir: flags.dataDir }),
       ...(flags.databaseUrl !== undefined && { databaseUrl: flags.databaseUrl }),
     },
-    env,
+    onlyVariables(env, ['AUDITSEAL_DATA_DIR', 'DATABASE_URL']), // not serve's other settings
   )
   // Opening the embedded database makes one where there is none: right for a first key, but
   // a revoke with a mistyped --data-dir would make an empty database and find no key there.

@@ -6,7 +6,17 @@
 import type { Command } from 'commander'
 import { ConfigError } from '../config/errors.js'
 import { ensureJwtSecret } from '../config/jwt-secret.js'
-import { loadConfig } from '../config/load.js'
+import { loadConfig, onlyVariables } from '../config/load.js'
+
+/** What a development token depends on: where the secret is, and the JWT settings. */
+const TOKEN_VARIABLES = [
+  'AUDITSEAL_DATA_DIR',
+  'AUDITSEAL_JWT_SECRET',
+  'AUDITSEAL_JWT_JWKS_URL',
+  'AUDITSEAL_JWT_ISSUER',
+  'AUDITSEAL_JWT_AUDIENCE',
+  'AUDITSEAL_JWT_TENANT_CLAIM',
+]
 import { signDevelopmentToken } from '../http/auth/jwt.js'
 import type { AppRole } from '../http/auth/types.js'
 import { APP_ROLES, isAppRole } from '../http/auth/types.js'
@@ -58,7 +68,10 @@ export async function runToken(
       `--expires-in: ${JSON.stringify(flags.expiresIn)} is not a duration (e.g. 15m, 1h, 7d)`,
     )
   }
-  const loaded = loadConfig(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir }, env)
+  const loaded = loadConfig(
+    flags.dataDir === undefined ? {} : { dataDir: flags.dataDir },
+    onlyVariables(env, TOKEN_VARIABLES),
+  )
   if (loaded.jwt.jwksUrl !== undefined) {
     throw new ConfigError(
       'AUDITSEAL_JWT_JWKS_URL is set: the server accepts tokens from that identity provider ' +

@@ -165,3 +165,12 @@ function pick(
 function kebab(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
 }
+
+/**
+ * The variables of `env` a command reads, the others left out: `token` and `api-key` load the
+ * configuration for the data directory, the JWT settings or the database only, and must not
+ * fail for a `serve` setting they never use (one environment file often serves all three).
+ */
+export function onlyVariables(env: ConfigEnv, names: readonly string[]): ConfigEnv {
+  return Object.fromEntries(names.flatMap((name) => (name in env ? [[name, env[name]]] : [])))
+}

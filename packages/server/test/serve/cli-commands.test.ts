@@ -122,6 +122,16 @@ describe('auditseal token', () => {
     expect(result.stdout).toBe('')
   })
 
+  it('is not stopped by serve settings it does not use (one environment file for all)', async () => {
+    const result = await auditseal(
+      ['token', '--tenant', TENANT, '--sub', 'a', '--roles', 'admin', '--data-dir', dir],
+      { env: { AUDITSEAL_PORT: 'abc', AUDITSEAL_TRUST_PROXY: 'loopback' } },
+    )
+    expect(result.stderr).not.toContain('AUDITSEAL_PORT')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/^ey[\w-]+\.[\w-]+\.[\w-]+\n$/)
+  })
+
   it('exits 2 when the server takes tokens from an identity provider only', async () => {
     const result = await auditseal(
       ['token', '--tenant', TENANT, '--sub', 'a', '--roles', 'admin'],
@@ -151,18 +161,22 @@ describe('auditseal api-key create', () => {
   afterAll(() => drop?.())
 
   it('prints a new key once on standard output, and what it is on standard error', async () => {
-    const result = await auditseal([
-      'api-key',
-      'create',
-      '--tenant',
-      TENANT,
-      '--scopes',
-      'ingest,read',
-      '--name',
-      'ci',
-      '--data-dir',
-      dataDir,
-    ])
+    const result = await auditseal(
+      [
+        'api-key',
+        'create',
+        '--tenant',
+        TENANT,
+        '--scopes',
+        'ingest,read',
+        '--name',
+        'ci',
+        '--data-dir',
+        dataDir,
+      ],
+      // serve's settings, which api-key never reads, do not stop it even when malformed
+      { env: { AUDITSEAL_PORT: 'abc', AUDITSEAL_TRUST_PROXY: 'loopback' } },
+    )
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(/^ask_[0-9a-f]{24}_[A-Za-z0-9_-]{43}\n$/)
     expect(result.stderr).toMatch(
