@@ -53,7 +53,8 @@ function isNumberChar(c: number): boolean {
 /** Whether the double `token` parses to has the decimal value `token` says. */
 function isExact(token: string): boolean {
   const value = Number(token)
-  if (!Number.isFinite(value)) return false
+  // Beyond a double's range: Infinity, which the event validator refuses naming the member.
+  if (!Number.isFinite(value)) return true
   return decimalValue(token) === decimalValue(String(value))
 }
 
