@@ -257,7 +257,11 @@ export class LogVerifier {
       }
       if (leaves.length < seq - expected) {
         const at = expected + leaves.length
-        return standIn.break(at, `no stored leaf can stand in for seq ${at}`, judged)
+        return standIn.break(
+          at,
+          `no stored leaf stands in for seq ${at} (an export holds none; a database gap over ${MAX_STAND_IN_GAP} seqs, or a page with more missing seqs than are read, is not filled)`,
+          judged,
+        )
       }
       standIn.fill(leaves, main, judged)
     }
@@ -429,7 +433,14 @@ export class LogVerifier {
   private explainDifferences(): void {
     const mismatch = this.firstMismatch
     if (mismatch) {
-      for (const finding of this.locator.locate(mismatch.from, mismatch.size)) {
+      const standIn = this.standIn
+      // Hints are confirmed, or lie in a condemned range, up to where the stand-in tree could
+      // follow the signed roots (stand-in.ts); past it no signed root tells anything of them.
+      const confirmedBefore = !standIn.diverged
+        ? mismatch.size
+        : (standIn.mismatch?.size ?? Math.max(standIn.matchedUpTo, mismatch.size))
+      const judge = { refuted: (seq: number) => standIn.refuted(seq), confirmedBefore }
+      for (const finding of this.locator.locate(mismatch.from, judge)) {
         this.options.findings.add(finding)
       }
       if (!this.options.findings.hasEventFindingBefore(mismatch.size)) {
@@ -482,9 +493,6 @@ export class LogVerifier {
     const later = standIn.mismatch
     if (later !== undefined) {
       if (later.size < unvouched) return // a false stored leaf, as above
-      for (const finding of this.locator.locate(later.from, later.size)) {
-        this.options.findings.add(finding)
-      }
       for (const checkpoint of this.options.book.at(later.size)) {
         if (checkpoint.source === 'trusted') continue // judged by judgeTrusted
         this.options.findings.add({
@@ -495,7 +503,7 @@ export class LogVerifier {
           endSeq: later.size,
           treeSize: later.size,
           source: checkpoint.source,
-          message: `the signed root of size ${later.size} (${checkpoint.label}) differs even from the tree the log's stored leaves give for the events found different before: something else in seq ${later.from} to ${later.size - 1} changed (${this.hiddenHow()}); the roots signed after it cannot vouch for the events after it either`,
+          message: `the signed root of size ${later.size} (${checkpoint.label}) differs even from the tree the log's stored leaves give for the events found different before: something else in seq ${later.from} to ${later.size - 1} changed (${this.hiddenHow()}, or stored leaves were edited besides); the roots signed after it cannot vouch for the events after it either`,
         })
       }
       return

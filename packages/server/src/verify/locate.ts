@@ -28,6 +28,20 @@ export interface LeafAnomaly {
   readonly relation: Relation
 }
 
+/** What the signed roots say of the hints (see Locator.locate). */
+export interface HintJudgement {
+  refuted(seq: number): boolean
+  confirmedBefore: number
+}
+
+function unconfirmedModification(after: number): string {
+  return (
+    "the event's leaf differs from the one the log stored for this seq when it sealed it: the " +
+    'event was changed (its stored leaf hash recomputed to match), or the stored tree was; no ' +
+    `signed root from seq ${after} on can tell which`
+  )
+}
+
 /** Most anomalies of each kind kept. */
 export const MAX_ANOMALIES = 10_000
 
@@ -47,18 +61,26 @@ export class Locator {
   }
 
   /**
-   * locate explains a difference between a tree and a signed root in seq `from` to `to` − 1
-   * (the range the root condemns; hints elsewhere are not evidence of anything): findings for
-   * the events the hints there point at, or none if they point nowhere.
+   * locate explains a difference between the recomputed tree and a signed root that starts at
+   * or after seq `from`: findings for the events the hints point at, or none if they point
+   * nowhere. `judge` says which hints a signed root refuted (the stored tree was edited, not
+   * the event: no finding) and up to where they are confirmed or lie in a range a signed root
+   * condemns; past `confirmedBefore` no signed root can tell an edited event from an edited
+   * stored leaf, and a modification found there says so.
    */
-  locate(from: number, to: number): Finding[] {
-    // Every hint from `from` on tells what the ones in range are (a swap's partner may lie
-    // beyond); only findings anchored in range are kept.
+  locate(from: number, judge: HintJudgement): Finding[] {
+    // Every hint from `from` on tells what the others are (a swap's partner may be refuted).
     const leaves = this.leaves.filter((a) => a.seq >= from)
-    const located = this.fromLeaves(leaves).filter(({ anchor }) => anchor < to)
-    if (located.length > 0) return located.map(({ finding }) => finding)
+    const located = this.fromLeaves(leaves).filter(({ anchor }) => !judge.refuted(anchor))
+    if (located.length > 0) {
+      return located.map(({ finding, anchor }) =>
+        anchor >= judge.confirmedBefore && finding.kind === 'modified'
+          ? { ...finding, message: unconfirmedModification(judge.confirmedBefore) }
+          : finding,
+      )
+    }
     return this.order
-      .filter((seq) => seq >= from && seq < to)
+      .filter((seq) => seq >= from)
       .map((seq) =>
         this.finding(
           'reordered',

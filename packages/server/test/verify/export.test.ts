@@ -170,7 +170,7 @@ describe('verify --export on an edited export', () => {
       ['nothing_signed', 0, EVENTS],
       ['missing', 300, undefined],
     ])
-    expect(report.findings[0]?.message).toContain('no stored leaf can stand in for seq 300')
+    expect(report.findings[0]?.message).toContain('no stored leaf stands in for seq 300')
   })
 
   it('a line repeated is inserted', async () => {

@@ -439,15 +439,57 @@ describe('tampering behind other tampering', () => {
     expect(report.findings[1]?.message).toContain('something else in seq 3000 to 3499 changed')
   })
 
-  it('a stored leaf edited outside the range a signed root condemns names no event', async () => {
+  it('a stored leaf edited past an unexplained range is named, as not confirmed by any root', async () => {
     const db = await fresh()
     await withTriggersDisabled(db.db, async (sql) => {
       await editWithoutTrace(sql, 1234)
-      await setStoredLeaf(sql, sealed.a.id, 1700, new Uint8Array(32)) // a false hint
+      await setStoredLeaf(sql, sealed.a.id, 1700, new Uint8Array(32))
+    })
+    // Past 1000..1499, which nothing explains, no signed root tells an edited event from an
+    // edited stored leaf: 1700 is named, and the message says which it may be.
+    const report = await verify(db, sealed.a)
+    expect(kinds(report)).toEqual([
+      ['inconsistent_checkpoints', 1000],
+      ['modified', 1700],
+    ])
+    expect(report.findings[0]).toMatchObject({ endSeq: 1500 })
+    expect(report.findings[1]?.message).toContain('or the stored tree was; no signed root')
+  })
+
+  it('an event deleted does not hide a later one edited with its leaf hash (its stored leaf confirms it)', async () => {
+    const db = await fresh()
+    await withTriggersDisabled(db.db, async (sql) => {
+      await sql.query(`DELETE FROM auditseal.audit_events WHERE tenant_id = $1 AND seq = 1000`, [
+        sealed.a.id,
+      ])
+      await editCanonical(sql, sealed.a.id, 1600, '"note":"event number 1600"', '"note":"x"')
+      await rehashEvents(sql, sealed.a.id)
     })
     const report = await verify(db, sealed.a)
-    expect(kinds(report)).toEqual([['inconsistent_checkpoints', 1000]])
-    expect(report.findings[0]).toMatchObject({ endSeq: 1500 })
+    expect(kinds(report)).toEqual([
+      ['missing', 1000],
+      ['modified', 1600],
+    ])
+    expect(report.findings[1]?.message).toContain('stored leaf hash was changed to match')
+  })
+
+  it('stored leaves edited beside real tampering are refuted by the signed roots, not findings', async () => {
+    const db = await fresh()
+    await withTriggersDisabled(db.db, async (sql) => {
+      await setStoredLeaf(sql, sealed.a.id, 300, new Uint8Array(32)) // before the difference
+      await sql.query(`DELETE FROM auditseal.audit_events WHERE tenant_id = $1 AND seq = 1000`, [
+        sealed.a.id,
+      ])
+      await setStoredLeaf(sql, sealed.a.id, 1600, new Uint8Array(32)) // after it
+      await editWithoutTrace(sql, 3210)
+    })
+    // Neither zeroed leaf is named (the root with the events' own leaves matches there), and
+    // the edit at 3210 is still found past them.
+    const report = await verify(db, sealed.a)
+    expect(kinds(report)).toEqual([
+      ['missing', 1000],
+      ['inconsistent_checkpoints', 3000],
+    ])
   })
 
   it('a false hint inside the condemned range does not hide that the range is not explained', async () => {
