@@ -1,6 +1,7 @@
 import { toBase64 } from '@auditseal/core'
+import type { Checkpoint } from '@auditseal/core'
 import { describe, expect, it } from 'vitest'
-import { checkLogConsistency, openLatest } from '../src/verify/consistency.js'
+import { checkAgainstTrusted, checkLogConsistency, openLatest } from '../src/verify/consistency.js'
 import { signedLog } from './support/signed-log.js'
 
 const log = signedLog()
@@ -53,5 +54,40 @@ describe('checkLogConsistency', () => {
       expect(result.ok).toBe(false)
       expect(!result.ok && result.reason).toMatch(/not signed by the pinned key/)
     })
+  })
+})
+
+describe('checkAgainstTrusted (the checkpoint an event was proven against)', () => {
+  const leaf2 = log.events[2]?.leaf_hash as string
+
+  it('accepts the trusted checkpoint itself, and a larger one with a consistency proof', () => {
+    expect(checkAgainstTrusted(trusted(3), opened(3), [])).toMatchObject({ ok: true })
+    expect(checkAgainstTrusted(trusted(2), opened(3), [leaf2])).toMatchObject({
+      ok: true,
+      detail: 'tree 2 → 3: append-only, with the trusted checkpoint of 2 leaves',
+    })
+  })
+
+  it('accepts a smaller one whose tree the trusted one extends', () => {
+    expect(checkAgainstTrusted(trusted(3), opened(2), [leaf2])).toMatchObject({ ok: true })
+  })
+
+  it('rejects another root signed for the trusted size: a fork', () => {
+    const forked: Checkpoint = { ...opened(3), rootHash: log.root(2) }
+    const outcome = checkAgainstTrusted(trusted(3), forked, [])
+    expect(outcome.ok).toBe(false)
+    expect(!outcome.ok && outcome.reason).toMatch(/two signed roots for tree size 3/)
+  })
+
+  it('rejects a larger or smaller tree the proof does not link to the trusted one', () => {
+    const leaf0 = log.events[0]?.leaf_hash as string
+    for (const [from, to] of [
+      [2, 3],
+      [3, 2],
+    ] as const) {
+      const outcome = checkAgainstTrusted(trusted(from), opened(to), [leaf0])
+      expect(outcome.ok, `${from} → ${to}`).toBe(false)
+      expect(!outcome.ok && outcome.reason).toMatch(/forked or rewritten/)
+    }
   })
 })

@@ -9,7 +9,21 @@ import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { generateSigningKey, nobleCrypto, verifierKeyString } from '@auditseal/core'
+import {
+  canonicalJson,
+  createTreeHasher,
+  deriveSigner,
+  fromBase64,
+  generateSigningKey,
+  MemoryHashStore,
+  nobleCrypto,
+  parsePrivateKey,
+  signCheckpoint,
+  toBase64,
+  utf8,
+  verifierKeyString,
+} from '@auditseal/core'
+import type { AuditEvent } from '@auditseal/core'
 import type { Browser, Page, Route } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { launchChromium } from './support/browser.js'
@@ -218,6 +232,7 @@ describe('the web viewer', () => {
       'inclusion:step step-passed',
       'signature:step step-passed',
       'root:step step-passed',
+      'consistency:step step-passed', // nothing trusted yet in this browser: said, and passed
     ])
     const diff = drawer.locator('table.diff')
     expect(await diff.locator('del').first().innerText()).toBe('Lobby sensor')
@@ -290,13 +305,13 @@ describe('the web viewer', () => {
     const other = generateSigningKey(nobleCrypto, origin, randomBytes(32))
     const otherKey = verifierKeyString(origin, other.keyId, other.publicKey)
     const pinned = await page.evaluate(
-      ([origin, vkey]) => {
-        const key = `auditseal.viewer.v1.key:${origin}`
+      ([tenant, vkey]) => {
+        const key = `auditseal.viewer.v2.key:${tenant}`
         const real = localStorage.getItem(key)
         localStorage.setItem(key, JSON.stringify({ vkey, pinnedAt: new Date().toISOString() }))
         return real
       },
-      [origin, otherKey] as const,
+      [TENANT, otherKey] as const,
     )
     expect(pinned).not.toBeNull()
     await page.goto(server.url)
@@ -686,5 +701,170 @@ describe('the web viewer when the server fails or cannot be reached', () => {
     await tab.getByLabel('API key or JWT').waitFor()
     expect(await tab.locator('#sign-in-error').innerText()).toContain('the JWT has expired')
     expect(await storedToken()).not.toContain(alice)
+  })
+})
+
+describe('the web viewer when the server lies', () => {
+  let tab: Page
+  const drawer = () => tab.locator('dialog.drawer')
+  const verdict = () => drawer().locator('[data-verdict]').getAttribute('data-verdict')
+  const json = (route: Route, body: unknown, status = 200) =>
+    route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(body) })
+
+  interface ExportedEvent extends Record<string, unknown> {
+    id: string
+    seq: number
+    leaf_hash: string
+    actor: { type: string; id: string }
+  }
+
+  beforeAll(async () => {
+    const context = await browser.newContext({ viewport: LAPTOP })
+    tab = await context.newPage()
+    await tab.goto(server.url)
+    await tab.getByLabel('API key or JWT').fill(alice)
+    await tab.getByRole('button', { name: 'Sign in' }).click()
+    await tab.locator('tr.event-row').first().waitFor()
+  })
+  afterEach(() => tab.unrouteAll({ behavior: 'ignoreErrors' }))
+
+  /** The log's events with their leaf hashes, as the export gives them. */
+  async function exported(): Promise<ExportedEvent[]> {
+    const response = await fetch(`${server.url}/v1/export?format=ndjson`, {
+      headers: { authorization: `Bearer ${alice}` },
+    })
+    const text = await response.text()
+    return text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as ExportedEvent)
+  }
+
+  it('shows Not verified an event proven against a fork of the trusted checkpoint, signed with the log’s own key', async () => {
+    // The browser trusts the latest checkpoint; then the server answers one event with a
+    // rewritten copy and a proof in a forked tree of the same size, signed with its real key.
+    const status = tab.locator('section.status')
+    await status.getByRole('button', { name: 'Check consistency' }).click()
+    await expect.poll(() => status.locator('.consistency-result').innerText()).toMatch(/leaves/)
+    const note = await (
+      await fetch(`${server.url}/v1/checkpoints/latest`, {
+        headers: { authorization: `Bearer ${alice}` },
+      })
+    ).text()
+    const size = Number(note.split('\n')[1])
+    const events = (await exported()).slice(0, size)
+    const target = events[1] as ExportedEvent
+    const { seq: _seq, leaf_hash: _leaf, ...members } = target
+    const forged = { ...members, actor: { ...target.actor, id: 'mallory' } } as AuditEvent
+    const hasher = createTreeHasher(nobleCrypto)
+    const leaves = events.map((e) => fromBase64(e.leaf_hash) as Uint8Array)
+    leaves[target.seq] = hasher.leafHash(utf8(canonicalJson(forged)))
+    const fork = new MemoryHashStore(hasher)
+    fork.append(leaves)
+    const { origin } = await api<{ origin: string }>('/v1/log')
+    const seed = parsePrivateKey(
+      nobleCrypto,
+      (await readFile(join(dataDir, 'signing.key'), 'utf8')).trim(),
+    ).seed
+    const signer = deriveSigner(nobleCrypto, seed, origin)
+    const forgedCheckpoint = signCheckpoint(signer, { origin, size, rootHash: fork.root(size) })
+    const forgedLeaf = toBase64(leaves[target.seq] as Uint8Array)
+    await tab.route(
+      (url) => url.pathname === `/v1/events/${target.id}`,
+      (route) => json(route, { ...forged, seq: target.seq, leaf_hash: forgedLeaf }),
+    )
+    await tab.route(
+      (url) => url.pathname === `/v1/events/${target.id}/proof`,
+      (route) =>
+        json(route, {
+          seq: target.seq,
+          leaf_hash: forgedLeaf,
+          tree_size: size,
+          proof: fork.inclusionProof(target.seq, size).map(toBase64),
+          checkpoint: forgedCheckpoint,
+        }),
+    )
+    await tab.goto(`${server.url}/?event=${target.id}`)
+    await drawer().locator('[data-verdict]').waitFor()
+    expect(await verdict()).toBe('not-verified')
+    expect(await drawer().locator('.step-failed').getAttribute('data-step')).toBe('consistency')
+    expect(await drawer().locator('.verdict-detail').innerText()).toContain(
+      `two signed roots for tree size ${size}`,
+    )
+    await shot('detail-forked', tab)
+    await tab.keyboard.press('Escape')
+  })
+
+  it('warns that the key changed when the server names a new origin for the tenant', async () => {
+    const log = await api<{ origin: string; vkey: string; tree_size: number; root_hash: string }>(
+      '/v1/log',
+    )
+    const origin = `evil.example/${TENANT}`
+    const signer = deriveSigner(nobleCrypto, randomBytes(32), origin)
+    await tab.route('**/v1/log', (route) =>
+      json(route, {
+        ...log,
+        origin,
+        vkey: verifierKeyString(origin, signer.keyId, signer.publicKey),
+      }),
+    )
+    await tab.reload()
+    const warning = tab.locator('.key-warning')
+    await expect.poll(() => warning.innerText()).toContain('verifier key has changed')
+    expect(await warning.innerText()).toContain(`for another log origin (${origin}`)
+    const pinned = await tab.evaluate(
+      (tenant) => localStorage.getItem(`auditseal.viewer.v2.key:${tenant}`),
+      TENANT,
+    )
+    expect(pinned).toContain(log.vkey) // the genuine key stays pinned
+  })
+
+  it('never shows a checkpoint the pinned key does not verify as signed', async () => {
+    await tab.route(
+      (url) => url.pathname === '/v1/checkpoints',
+      (route) =>
+        json(route, {
+          checkpoints: [
+            {
+              tree_size: 987654,
+              root_hash: 'AAAA',
+              created_at: new Date().toISOString(),
+              note: 'not a signed note',
+            },
+          ],
+          next_cursor: null,
+        }),
+    )
+    const status = tab.locator('section.status')
+    await status.getByRole('button', { name: 'Refresh' }).click()
+    await expect.poll(() => status.innerText()).toContain('not signed by the pinned key')
+    expect(await status.innerText()).not.toContain('987,654 leaves')
+  })
+
+  it('shows no event but the one asked for, and Not verified when its proof is refused as not in the log', async () => {
+    const [first, second] = await exported()
+    await tab.route(
+      (url) => url.pathname === `/v1/events/${second?.id}`,
+      (route) => json(route, first),
+    )
+    await tab.goto(`${server.url}/?event=${second?.id}`)
+    await expect
+      .poll(() => drawer().locator('#drawer-title').innerText())
+      .toBe('Not the event asked for')
+    expect(await drawer().innerText()).toContain(`with event ${first?.id}`)
+    await tab.keyboard.press('Escape')
+    await tab.unrouteAll({ behavior: 'wait' })
+
+    await tab.route(
+      (url) => url.pathname === `/v1/events/${second?.id}/proof`,
+      (route) => json(route, { error: { code: 'not_found', message: 'not found' } }, 404),
+    )
+    await tab.goto(`${server.url}/?event=${second?.id}`)
+    await drawer().locator('[data-verdict]').waitFor()
+    expect(await verdict()).toBe('not-verified')
+    expect(await drawer().locator('.verdict-detail').innerText()).toContain(
+      'the server says the event is not in the log',
+    )
+    await tab.keyboard.press('Escape')
   })
 })

@@ -30,20 +30,23 @@ export class ApiClient {
   }
 
   /** The log's description; a body without its members is a malformed response, not a log. */
-  async log(): Promise<LogInfo> {
-    const response = await this.#get('/v1/log')
-    const log = await jsonOf(response, '/v1/log')
-    if (!isLogInfo(log)) {
-      throw malformedResponseError(
-        response.status,
-        'the answer to /v1/log is not a log description (origin, vkey, tree_size, root_hash)',
-      )
-    }
-    return log
+  log(): Promise<LogInfo> {
+    return this.#checked(
+      '/v1/log',
+      {},
+      isLogInfo,
+      'a log description (origin, vkey, tree_size, root_hash)',
+    )
   }
 
+  /** A page of events; a body that is not one (rows without ids, no cursor) is malformed. */
   events(filter: Params, cursor?: string, limit = 50): Promise<EventPage> {
-    return this.#json('/v1/events', { ...filter, cursor, limit })
+    return this.#checked(
+      '/v1/events',
+      { ...filter, cursor, limit },
+      isEventPage,
+      'a page of events (events with ids, and next_cursor)',
+    )
   }
 
   event(id: string): Promise<ApiEvent> {
@@ -77,6 +80,21 @@ export class ApiClient {
     const filename =
       filenameOf(response.headers.get('content-disposition')) ?? `auditseal-events.${format}`
     return { blob, filename }
+  }
+
+  /** The JSON answer to `path`, which must pass `guard`; else a malformed response. */
+  async #checked<T>(
+    path: string,
+    params: Params,
+    guard: (value: unknown) => value is T,
+    what: string,
+  ): Promise<T> {
+    const response = await this.#get(path, params)
+    const body = await jsonOf(response, path)
+    if (!guard(body)) {
+      throw malformedResponseError(response.status, `the answer to ${path} is not ${what}`)
+    }
+    return body
   }
 
   async #json<T>(path: string, params?: Params): Promise<T> {
@@ -116,6 +134,21 @@ async function jsonOf(response: Response, path: string): Promise<unknown> {
     if (!(error instanceof SyntaxError)) throw unreachableError(error)
     throw malformedResponseError(response.status, `the answer to ${path} is not JSON`, error)
   }
+}
+
+function isEventPage(value: unknown): value is EventPage {
+  if (typeof value !== 'object' || value === null) return false
+  const { events, next_cursor: cursor } = value as Record<string, unknown>
+  return (
+    Array.isArray(events) &&
+    events.every(
+      (event: unknown) =>
+        typeof event === 'object' &&
+        event !== null &&
+        typeof (event as { id?: unknown }).id === 'string',
+    ) &&
+    (cursor === null || typeof cursor === 'string')
+  )
 }
 
 /** Whether `value` has the members of `GET /v1/log` the viewer reads, of the right types. */

@@ -17,13 +17,19 @@ import {
   verifyingView,
 } from '../ui/verification-view.js'
 import type { VerifierKey } from '@auditseal/core'
+import { checkAgainstTrusted } from '../verify/consistency.js'
+import type { StepOutcome } from '../verify/steps.js'
+import type { TrustedCheckpoint } from '../verify/trust-store.js'
 import { verifyEvent } from '../verify/verify-event.js'
+import type { EventVerification } from '../verify/verify-event.js'
 
 export interface EventPanelContext {
   readonly api: ApiClient
   readonly drawer: Drawer
   /** The pinned key, or why there is none usable. */
   readonly verifier: () => VerifierKey | string
+  /** The checkpoint this browser verified last, which every proof must be consistent with. */
+  readonly trusted: () => TrustedCheckpoint | undefined
   readonly onUnauthorized: (error: ApiError) => void
 }
 
@@ -49,6 +55,18 @@ export function eventPanel(context: EventPanelContext): (id: string) => Promise<
       return
     }
     if (stale()) return
+    if (!isEventOf(event, id)) {
+      // The server answered with another event (or none): whatever it is, it is not this one.
+      context.drawer.show(
+        'Not the event asked for',
+        h(
+          'p',
+          { role: 'alert', class: 'error' },
+          `The server answered the request for event ${id} with ${describeAnswer(event)}: it is not shown.`,
+        ),
+      )
+      return
+    }
     const slot = verifyingView()
     context.drawer.show(event.type, eventDetailView(event, slot))
     await verifyInto(slot, context, event)
@@ -63,20 +81,111 @@ async function verifyInto(
 ): Promise<void> {
   const verifier = context.verifier()
   if (typeof verifier === 'string') return slot.replaceWith(verificationErrorView(verifier))
+  const unavailable = (what: string, error: unknown) => {
+    if (error instanceof ApiError && error.isUnauthorized) return context.onUnauthorized(error)
+    const view = verificationUnavailableView(`${what}: ${describeFailure(error)}`, () => {
+      const pending = verifyingView()
+      view.replaceWith(pending)
+      void verifyInto(pending, context, event)
+    })
+    slot.replaceWith(view)
+  }
   let proof: unknown
   try {
     proof = await context.api.inclusionProof(event.id)
   } catch (error) {
-    if (error instanceof ApiError && error.isUnauthorized) return context.onUnauthorized(error)
-    const unavailable = verificationUnavailableView(
-      `the inclusion proof could not be fetched: ${describeFailure(error)}`,
-      () => {
-        const pending = verifyingView()
-        unavailable.replaceWith(pending)
-        void verifyInto(pending, context, event)
-      },
-    )
-    return slot.replaceWith(unavailable)
+    // The server lists the event but says it is in no tree: that is its answer, not an outage.
+    if (error instanceof ApiError && error.status === 404) {
+      return slot.replaceWith(
+        verificationView(
+          notInTheLog(`the server says the event is not in the log (${describeFailure(error)})`),
+        ),
+      )
+    }
+    return unavailable('the inclusion proof could not be fetched', error)
   }
-  slot.replaceWith(verificationView(verifyEvent({ event: { ...event }, proof, verifier })))
+  const result = verifyEvent({ event: { ...event }, proof, verifier })
+  const trusted = context.trusted()
+  if (!result.verified || result.checkpoint === undefined || trusted === undefined) {
+    return slot.replaceWith(verificationView(withConsistency(result, trusted)))
+  }
+  const [from, to] = [result.checkpoint.size, trusted.size].sort((a, b) => a - b) as [
+    number,
+    number,
+  ]
+  let hashes: unknown = []
+  if (from > 0 && from !== to) {
+    try {
+      hashes = (await context.api.consistencyProof(from, to)).proof
+    } catch (error) {
+      return unavailable('the consistency proof could not be fetched', error)
+    }
+  }
+  const outcome = checkAgainstTrusted(
+    trusted,
+    result.checkpoint,
+    Array.isArray(hashes) ? hashes : [],
+  )
+  slot.replaceWith(verificationView(withConsistency(result, trusted, outcome)))
+}
+
+/**
+ * The verification with its last step: the proof's checkpoint against the one this browser
+ * trusts (none yet: said, and passed — the proof holds against the signed checkpoint alone).
+ */
+function withConsistency(
+  result: EventVerification,
+  trusted: TrustedCheckpoint | undefined,
+  outcome?: { ok: true; detail: string } | { ok: false; reason: string },
+): EventVerification {
+  let step: StepOutcome
+  if (!result.verified) {
+    step = {
+      id: 'consistency',
+      status: 'not_reached',
+      detail: 'not checked: an earlier step failed',
+    }
+  } else if (trusted === undefined || outcome === undefined) {
+    step = {
+      id: 'consistency',
+      status: 'passed',
+      detail:
+        'no checkpoint is trusted in this browser yet: Check consistency keeps one, and every later proof must agree with it',
+    }
+  } else if (outcome.ok) {
+    step = { id: 'consistency', status: 'passed', detail: outcome.detail }
+  } else {
+    step = { id: 'consistency', status: 'failed', detail: outcome.reason }
+  }
+  const failed = step.status === 'failed'
+  return {
+    ...result,
+    verified: result.verified && !failed,
+    steps: [...result.steps, step],
+    ...(failed && { failure: step }),
+  }
+}
+
+/** A verdict of Not verified before any step: the server itself says the event is not in it. */
+function notInTheLog(reason: string): EventVerification {
+  const failure: StepOutcome = { id: 'inclusion', status: 'failed', detail: reason }
+  return { verified: false, steps: [failure], failure }
+}
+
+/** Whether the answer to GET /v1/events/{id} is an event with that id. */
+function isEventOf(event: unknown, id: string): event is ApiEvent {
+  return (
+    typeof event === 'object' &&
+    event !== null &&
+    !Array.isArray(event) &&
+    (event as { id?: unknown }).id === id
+  )
+}
+
+function describeAnswer(event: unknown): string {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+    return `${Array.isArray(event) ? 'a list' : String(event)}, not an event`
+  }
+  const other = (event as { id?: unknown }).id
+  return typeof other === 'string' ? `event ${other.slice(0, 64)}` : 'an event without an id'
 }

@@ -45,15 +45,28 @@ export function mountWorkspace(root: HTMLElement, context: WorkspaceContext): ()
   let cursor: string | null = null
   let loadTicket = 0
 
-  // The verifier key: pinned on first sight, never replaced silently.
+  // The verifier key: pinned on first sight for the tenant, never replaced silently.
   let key: KeyResolution | undefined
   let keyError = ''
-  try {
-    key = resolveVerifierKey(trust, log.origin, log.vkey)
-  } catch (error) {
-    if (!(error instanceof VerifierKeyError)) throw error
-    keyError = error.message
+  // A JWT says its tenant: a log the server presents as another tenant's is not this person's.
+  const claimed =
+    context.credential.kind === 'jwt' ? context.credential.claims.tenant_id : undefined
+  const resolveKey = (current: LogInfo) => {
+    try {
+      if (claimed !== undefined && !current.origin.endsWith(`/${claimed}`)) {
+        throw new VerifierKeyError(
+          `The server presents the log ${current.origin}, but the token is for tenant ${claimed}: this is not your log.`,
+        )
+      }
+      key = resolveVerifierKey(trust, tenantId, current.origin, current.vkey)
+      keyError = ''
+    } catch (error) {
+      if (!(error instanceof VerifierKeyError)) throw error
+      key = undefined
+      keyError = error.message
+    }
   }
+  resolveKey(log)
   const verifier = (): VerifierKey | string => key?.verifier ?? keyError
 
   const handleError = (error: unknown, show: (message: string) => void) => {
@@ -87,7 +100,13 @@ export function mountWorkspace(root: HTMLElement, context: WorkspaceContext): ()
     navigate({ filter: state.filter })
     table.rowOf(id)?.focus()
   })
-  const openEvent = eventPanel({ api, drawer, verifier, onUnauthorized: context.onUnauthorized })
+  const openEvent = eventPanel({
+    api,
+    drawer,
+    verifier,
+    trusted: () => (key ? trust.trustedCheckpoint(key.tenant) : undefined),
+    onUnauthorized: context.onUnauthorized,
+  })
   const status = statusPanel({
     refresh: () => void refreshStatus(),
     checkConsistency: () =>
@@ -121,9 +140,17 @@ export function mountWorkspace(root: HTMLElement, context: WorkspaceContext): ()
 
   async function refreshStatus(): Promise<void> {
     try {
-      const current = await loadLogStatus(api, trust, log.origin)
-      if (key) status.show(current, key)
-      else status.showError(keyError)
+      // A key (or origin) the server changed since sign-in is told now, not at the next reload.
+      const before = key?.state === 'changed' ? key.served : undefined
+      resolveKey(await api.log())
+      if (key?.state === 'changed' ? key.served !== before : before !== undefined) {
+        renderKeyBanner()
+      }
+      if (!key) {
+        renderKeyBanner()
+        return status.showError(keyError)
+      }
+      status.show(await loadLogStatus(api, trust, key), key)
     } catch (error) {
       handleError(error, (message) => status.showError(message))
     }

@@ -13,10 +13,11 @@ export function keyWarningView(key: KeyResolution, onTrustNew: () => void): HTML
     h(
       'p',
       {},
-      `This browser pinned a key for ${key.origin} on ${new Date(key.pinned.pinnedAt).toLocaleString()}, ` +
-        'but the server now serves another one. Events are still checked with the pinned key, ' +
-        'so checkpoints signed by the new key show as Not verified. A changed key means the ' +
-        'operator rotated it, or someone is presenting a different log.',
+      `This browser pinned a key for tenant ${key.tenant} on ${new Date(key.pinned.pinnedAt).toLocaleString()}, ` +
+        `but the server now serves another one${key.verifier.name === key.origin ? '' : `, for another log origin (${key.origin}, pinned: ${key.verifier.name})`}. ` +
+        'Events are still checked with the pinned key, so checkpoints signed by the new key ' +
+        'show as Not verified. A changed key means the operator rotated it, or someone is ' +
+        'presenting a different log.',
     ),
     h('p', {}, 'Pinned: ', h('code', { class: 'vkey' }, key.pinned.vkey)),
     h('p', {}, 'Served: ', h('code', { class: 'vkey' }, key.served)),

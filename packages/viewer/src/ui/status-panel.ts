@@ -64,22 +64,8 @@ export function statusPanel(actions: StatusPanelActions): StatusPanel {
       replaceChildren(
         list,
         item('Origin', h('code', {}, status.log.origin)),
-        item('Tree size', `${status.log.tree_size.toLocaleString()} events`),
-        item(
-          'Latest checkpoint',
-          latest
-            ? h(
-                'span',
-                {},
-                `${latest.tree_size.toLocaleString()} leaves, signed `,
-                h(
-                  'time',
-                  { datetime: latest.created_at, title: `${latest.created_at} (UTC)` },
-                  age(latest.created_at),
-                ),
-              )
-            : 'none yet',
-        ),
+        item('Tree size', `${status.log.tree_size.toLocaleString()} events (as the server says)`),
+        item('Latest checkpoint', latestView(latest)),
         item('Verifier key', h('code', { class: 'vkey' }, key.served), keyState(key)),
         item(
           'Last verified checkpoint',
@@ -102,6 +88,27 @@ export function statusPanel(actions: StatusPanelActions): StatusPanel {
       replaceChildren(list, h('div', {}, h('dt', {}, 'Log'), h('dd', { class: 'error' }, message)))
     },
   }
+}
+
+/** The latest checkpoint as the pinned key verified it; its date is the server's word only. */
+function latestView(latest: LogStatus['latest']): Node | string {
+  if (latest === undefined) return 'none yet'
+  if ('problem' in latest) {
+    return h('span', { class: 'error' }, `not signed by the pinned key: ${latest.problem}`)
+  }
+  const size = `${latest.checkpoint.size.toLocaleString()} leaves, signed by the pinned key`
+  if (latest.createdAt === undefined) return size
+  return h(
+    'span',
+    {},
+    `${size}; made `,
+    h(
+      'time',
+      { datetime: latest.createdAt, title: `${latest.createdAt} (UTC, the server's date)` },
+      age(latest.createdAt),
+    ),
+    ' (the server’s date)',
+  )
 }
 
 function keyState(key: KeyResolution): HTMLElement {

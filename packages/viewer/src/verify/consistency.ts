@@ -5,7 +5,13 @@
 //   2. it is no smaller than the trusted one
 //   3. RFC 9162 §2.1.4.2: the consistency proof links the trusted root to the latest root
 
-import { fromBase64, openCheckpoint, toBase64, verifyConsistency } from '@auditseal/core'
+import {
+  constantTimeEqual,
+  fromBase64,
+  openCheckpoint,
+  toBase64,
+  verifyConsistency,
+} from '@auditseal/core'
 import type { Checkpoint, VerifierKey } from '@auditseal/core'
 import { crypto, hasher } from './hasher.js'
 import { reasonOf } from './steps.js'
@@ -73,4 +79,61 @@ export function checkLogConsistency(
       ? `unchanged at ${latest.size} leaves`
       : `tree ${trusted.size} → ${latest.size}: append-only (${hashes.length} proof hash${hashes.length === 1 ? '' : 'es'})`
   return { ok: true, latest, from: trusted.size, detail }
+}
+
+/**
+ * Whether `checkpoint` — the one an event's proof led to — and `trusted` — the one this browser
+ * verified before — can both be signed states of one append-only log: equal roots at equal
+ * sizes, else a consistency proof from the smaller to the larger (`proof`, base64 hashes of
+ * `GET /v1/proofs/consistency`). A server holds its signing key: it can sign a forked tree
+ * with a tampered event, and only a checkpoint seen before shows the fork.
+ */
+export function checkAgainstTrusted(
+  trusted: TrustedCheckpoint,
+  checkpoint: Checkpoint,
+  proof: readonly unknown[],
+): { ok: true; detail: string } | { ok: false; reason: string } {
+  const trustedRoot = fromBase64(trusted.rootHash)
+  if (trustedRoot === undefined || trustedRoot.length !== 32) {
+    return { ok: false, reason: 'the stored checkpoint is damaged; forget it and start again' }
+  }
+  if (checkpoint.size === trusted.size) {
+    return constantTimeEqual(trustedRoot, checkpoint.rootHash)
+      ? { ok: true, detail: `the trusted checkpoint of ${trusted.size} leaves` }
+      : {
+          ok: false,
+          reason: `two signed roots for tree size ${trusted.size}: ${toBase64(checkpoint.rootHash)} here, ${trusted.rootHash} trusted in this browser — the log was forked or rewritten`,
+        }
+  }
+  const hashes: Uint8Array[] = []
+  for (const [i, hash] of proof.entries()) {
+    const bytes = typeof hash === 'string' ? fromBase64(hash) : undefined
+    if (bytes === undefined) return { ok: false, reason: `consistency proof[${i}] is not base64` }
+    hashes.push(bytes)
+  }
+  const [small, large] =
+    checkpoint.size < trusted.size
+      ? [
+          { size: checkpoint.size, root: checkpoint.rootHash },
+          { size: trusted.size, root: trustedRoot },
+        ]
+      : [
+          { size: trusted.size, root: trustedRoot },
+          { size: checkpoint.size, root: checkpoint.rootHash },
+        ]
+  try {
+    // The empty tree is a prefix of every tree.
+    if (small.size > 0) {
+      verifyConsistency(hasher, small.size, large.size, hashes, small.root, large.root)
+    }
+  } catch (error) {
+    return {
+      ok: false,
+      reason: `the checkpoint of ${checkpoint.size} leaves is not consistent with the one of ${trusted.size} this browser trusts — the log was forked or rewritten: ${reasonOf(error)}`,
+    }
+  }
+  return {
+    ok: true,
+    detail: `tree ${small.size} → ${large.size}: append-only, with the trusted checkpoint of ${trusted.size} leaves`,
+  }
 }

@@ -1,7 +1,7 @@
 // A verification is a chain of named steps; the first that fails says why, and the later
 // ones are not reached. The UI lists the steps with their outcome.
 
-export type StepId = 'canonical' | 'leaf_hash' | 'inclusion' | 'signature' | 'root'
+export type StepId = 'canonical' | 'leaf_hash' | 'inclusion' | 'signature' | 'root' | 'consistency'
 
 export const STEP_LABELS: Readonly<Record<StepId, string>> = {
   canonical: 'Canonical form',
@@ -9,6 +9,7 @@ export const STEP_LABELS: Readonly<Record<StepId, string>> = {
   inclusion: 'Inclusion proof',
   signature: 'Checkpoint signature',
   root: 'Root hash',
+  consistency: 'Consistent with the trusted checkpoint',
 }
 
 export type StepStatus = 'passed' | 'failed' | 'not_reached'

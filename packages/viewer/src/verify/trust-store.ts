@@ -1,5 +1,10 @@
-// What this browser has decided to trust, per log origin, in localStorage: the verifier key
-// first seen (trust on first use), and the last checkpoint whose consistency it verified.
+// What this browser has decided to trust, per tenant, in localStorage: the verifier key first
+// seen (trust on first use), and the last checkpoint whose consistency it verified.
+//
+// Per tenant, not per origin: the origin is the server's word (`GET /v1/log`), and a server
+// that could name a new origin — `evil.example/<tenant>`, or one that only looks like the old —
+// would be trusted on first use again, its pins set beside the genuine ones. A key pinned for
+// the tenant is compared with whatever the server serves, origin included.
 
 export interface PinnedKey {
   readonly vkey: string
@@ -17,7 +22,9 @@ export interface TrustedCheckpoint {
   readonly verifiedAt: string
 }
 
-const PREFIX = 'auditseal.viewer.v1'
+const PREFIX = 'auditseal.viewer.v2'
+/** Earlier versions kept them per origin (`…v1.key:<origin>`); read once, then kept per tenant. */
+const V1_PREFIX = 'auditseal.viewer.v1'
 
 export class TrustStore {
   readonly #storage: Storage
@@ -26,27 +33,53 @@ export class TrustStore {
     this.#storage = storage
   }
 
-  pinnedKey(origin: string): PinnedKey | undefined {
-    return this.#read(`${PREFIX}.key:${origin}`, isPinnedKey)
+  pinnedKey(tenant: string): PinnedKey | undefined {
+    const pinned = this.#read(`${PREFIX}.key:${tenant}`, isPinnedKey)
+    if (pinned !== undefined) return pinned
+    const earlier = this.#fromV1(tenant)
+    if (earlier === undefined) return undefined
+    this.#storage.setItem(`${PREFIX}.key:${tenant}`, JSON.stringify(earlier.key))
+    if (earlier.checkpoint !== undefined) this.saveTrustedCheckpoint(tenant, earlier.checkpoint)
+    return earlier.key
   }
 
-  pinKey(origin: string, vkey: string, now = new Date()): PinnedKey {
+  pinKey(tenant: string, vkey: string, now = new Date()): PinnedKey {
     const pinned = { vkey, pinnedAt: now.toISOString() }
-    this.#storage.setItem(`${PREFIX}.key:${origin}`, JSON.stringify(pinned))
+    this.#storage.setItem(`${PREFIX}.key:${tenant}`, JSON.stringify(pinned))
     return pinned
   }
 
-  trustedCheckpoint(origin: string): TrustedCheckpoint | undefined {
-    return this.#read(`${PREFIX}.checkpoint:${origin}`, isTrustedCheckpoint)
+  trustedCheckpoint(tenant: string): TrustedCheckpoint | undefined {
+    return this.#read(`${PREFIX}.checkpoint:${tenant}`, isTrustedCheckpoint)
   }
 
-  saveTrustedCheckpoint(origin: string, checkpoint: TrustedCheckpoint): void {
-    this.#storage.setItem(`${PREFIX}.checkpoint:${origin}`, JSON.stringify(checkpoint))
+  saveTrustedCheckpoint(tenant: string, checkpoint: TrustedCheckpoint): void {
+    this.#storage.setItem(`${PREFIX}.checkpoint:${tenant}`, JSON.stringify(checkpoint))
   }
 
   /** Forgets the trusted checkpoint, as when a new key is trusted: it vouched for nothing. */
-  forgetCheckpoint(origin: string): void {
-    this.#storage.removeItem(`${PREFIX}.checkpoint:${origin}`)
+  forgetCheckpoint(tenant: string): void {
+    this.#storage.removeItem(`${PREFIX}.checkpoint:${tenant}`)
+  }
+
+  /**
+   * The key an earlier version pinned for an origin of this tenant — the first pinned, when a
+   * server once named several — and the checkpoint it trusted for that origin.
+   */
+  #fromV1(tenant: string): { key: PinnedKey; checkpoint?: TrustedCheckpoint } | undefined {
+    let found: { origin: string; key: PinnedKey } | undefined
+    const keyPrefix = `${V1_PREFIX}.key:`
+    for (let i = 0; i < this.#storage.length; i++) {
+      const name = this.#storage.key(i)
+      if (name === null || !name.startsWith(keyPrefix) || !name.endsWith(`/${tenant}`)) continue
+      const key = this.#read(name, isPinnedKey)
+      if (key !== undefined && (found === undefined || key.pinnedAt < found.key.pinnedAt)) {
+        found = { origin: name.slice(keyPrefix.length), key }
+      }
+    }
+    if (found === undefined) return undefined
+    const checkpoint = this.#read(`${V1_PREFIX}.checkpoint:${found.origin}`, isTrustedCheckpoint)
+    return { key: found.key, ...(checkpoint && { checkpoint }) }
   }
 
   #read<T>(key: string, guard: (value: unknown) => value is T): T | undefined {

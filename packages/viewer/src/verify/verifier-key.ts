@@ -16,6 +16,9 @@ export type KeyState =
 
 export interface KeyResolution {
   readonly state: KeyState
+  /** The tenant the key is pinned for. */
+  readonly tenant: string
+  /** The origin the server names now (the pinned key's name may differ: then `changed`). */
   readonly origin: string
   /** The key string the server serves. */
   readonly served: string
@@ -31,43 +34,55 @@ export class VerifierKeyError extends Error {
   }
 }
 
-/** Resolves the key of `origin`; throws VerifierKeyError if a key string is unusable. */
+/**
+ * Resolves the key of `tenant`'s log, which the server names `origin` and serves `served` for;
+ * throws VerifierKeyError if a key string is unusable. A served key other than the pinned one
+ * — another key, or the same key under another origin — is `changed`, and the pinned key
+ * (with the origin it names) still verifies.
+ */
 export function resolveVerifierKey(
   trust: TrustStore,
+  tenant: string,
   origin: string,
   served: string,
 ): KeyResolution {
-  const pinnedBefore = trust.pinnedKey(origin)
+  const pinnedBefore = trust.pinnedKey(tenant)
   if (pinnedBefore === undefined) {
-    const verifier = parseKey(origin, served, 'The log serves a verifier key that')
-    return { state: 'pinned_now', origin, served, pinned: trust.pinKey(origin, served), verifier }
+    const verifier = parseKey(tenant, served, 'The log serves a verifier key that', origin)
+    const pinned = trust.pinKey(tenant, served)
+    return { state: 'pinned_now', tenant, origin, served, pinned, verifier }
   }
-  const verifier = parseKey(origin, pinnedBefore.vkey, 'The pinned verifier key')
+  const verifier = parseKey(tenant, pinnedBefore.vkey, 'The pinned verifier key')
   const state = pinnedBefore.vkey === served ? 'pinned' : 'changed'
-  return { state, origin, served, pinned: pinnedBefore, verifier }
+  return { state, tenant, origin, served, pinned: pinnedBefore, verifier }
 }
 
 /** Pins the served key in place of the old one, after a person confirmed it out of band. */
 export function trustServedKey(trust: TrustStore, resolution: KeyResolution): KeyResolution {
   const verifier = parseKey(
-    resolution.origin,
+    resolution.tenant,
     resolution.served,
     'The log serves a verifier key that',
+    resolution.origin,
   )
-  trust.forgetCheckpoint(resolution.origin)
-  const pinned = trust.pinKey(resolution.origin, resolution.served)
+  trust.forgetCheckpoint(resolution.tenant)
+  const pinned = trust.pinKey(resolution.tenant, resolution.served)
   return { ...resolution, state: 'pinned_now', pinned, verifier }
 }
 
-function parseKey(origin: string, vkey: string, what: string): VerifierKey {
+/** The key in `vkey`, which must name a log of `tenant` (and `origin`, when given). */
+function parseKey(tenant: string, vkey: string, what: string, origin?: string): VerifierKey {
   let key: VerifierKey
   try {
     key = parseVerifierKey(crypto, vkey)
   } catch (error) {
     throw new VerifierKeyError(`${what} is malformed: ${(error as Error).message}`)
   }
-  if (key.name !== origin) {
+  if (origin !== undefined && key.name !== origin) {
     throw new VerifierKeyError(`${what} is named ${key.name}, not this log's origin ${origin}`)
+  }
+  if (!key.name.endsWith(`/${tenant}`)) {
+    throw new VerifierKeyError(`${what} is named ${key.name}, not a log of tenant ${tenant}`)
   }
   return key
 }
