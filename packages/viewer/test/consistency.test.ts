@@ -61,22 +61,35 @@ describe('checkAgainstTrusted (the checkpoint an event was proven against)', () 
   const leaf2 = log.events[2]?.leaf_hash as string
 
   it('accepts the trusted checkpoint itself, and a larger one with a consistency proof', () => {
-    expect(checkAgainstTrusted(trusted(3), opened(3), [])).toMatchObject({ ok: true })
-    expect(checkAgainstTrusted(trusted(2), opened(3), [leaf2])).toMatchObject({
+    expect(checkAgainstTrusted(trusted(3), opened(3), [], 1)).toMatchObject({ ok: true })
+    expect(checkAgainstTrusted(trusted(2), opened(3), [leaf2], 1)).toMatchObject({
       ok: true,
       detail: 'tree 2 → 3: append-only, with the trusted checkpoint of 2 leaves',
+    })
+    // An event past the trusted size was appended after it, and the detail says so.
+    expect(checkAgainstTrusted(trusted(2), opened(3), [leaf2], 2)).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining(
+        'the event (seq 2) was appended after the trusted checkpoint of 2 leaves',
+      ),
     })
   })
 
   it('accepts a smaller one whose tree the trusted one extends', () => {
-    expect(checkAgainstTrusted(trusted(3), opened(2), [leaf2])).toMatchObject({ ok: true })
+    expect(checkAgainstTrusted(trusted(3), opened(2), [leaf2], 1)).toMatchObject({ ok: true })
   })
 
   it('rejects another root signed for the trusted size: a fork', () => {
     const forked: Checkpoint = { ...opened(3), rootHash: log.root(2) }
-    const outcome = checkAgainstTrusted(trusted(3), forked, [])
+    const outcome = checkAgainstTrusted(trusted(3), forked, [], 1)
     expect(outcome.ok).toBe(false)
     expect(!outcome.ok && outcome.reason).toMatch(/two signed roots for tree size 3/)
+  })
+
+  it('rejects a damaged trusted checkpoint: an empty tree with another root than the empty one', () => {
+    const empty = { ...trusted(3), size: 0 }
+    const outcome = checkAgainstTrusted(empty, opened(3), [], 1)
+    expect(!outcome.ok && outcome.reason).toMatch(/damaged/)
   })
 
   it('rejects a larger or smaller tree the proof does not link to the trusted one', () => {
@@ -85,7 +98,7 @@ describe('checkAgainstTrusted (the checkpoint an event was proven against)', () 
       [2, 3],
       [3, 2],
     ] as const) {
-      const outcome = checkAgainstTrusted(trusted(from), opened(to), [leaf0])
+      const outcome = checkAgainstTrusted(trusted(from), opened(to), [leaf0], 1)
       expect(outcome.ok, `${from} → ${to}`).toBe(false)
       expect(!outcome.ok && outcome.reason).toMatch(/forked or rewritten/)
     }

@@ -3,6 +3,7 @@
 
 import { deriveSigner, logOrigin, nobleCrypto, verifierKeyString } from '@auditseal/core'
 import { describe, expect, it } from 'vitest'
+import { credentialIdentity, parseCredential } from '../src/state/credential.js'
 import { TrustStore } from '../src/verify/trust-store.js'
 import { resolveVerifierKey, VerifierKeyError } from '../src/verify/verifier-key.js'
 import { TENANT } from './support/signed-log.js'
@@ -83,5 +84,30 @@ describe('the verifier key pinned for a tenant', () => {
     expect(resolution.state).toBe('changed')
     expect(resolution.pinned.vkey).toBe(keyOf(GENUINE, 1))
     expect(trust.trustedCheckpoint(TENANT)).toEqual(checkpoint)
+  })
+})
+
+describe('the tenant an API key was used with', () => {
+  const key = `ask_${'ab'.repeat(12)}_${'x'.repeat(43)}`
+
+  it('is remembered under a hash of the key id, never the secret', () => {
+    const storage = new MemoryStorage()
+    const trust = new TrustStore(storage)
+    const identity = credentialIdentity(parseCredential(key)) as string
+    expect(identity).toMatch(/^[0-9a-f]{64}$/)
+    // Another secret of the same key id is the same key.
+    expect(credentialIdentity(parseCredential(`ask_${'ab'.repeat(12)}_${'y'.repeat(43)}`))).toBe(
+      identity,
+    )
+    expect(trust.credentialTenant(identity)).toBeUndefined()
+    trust.rememberCredentialTenant(identity, TENANT)
+    expect(trust.credentialTenant(identity)).toBe(TENANT)
+    const stored = JSON.stringify([...Array(storage.length).keys()].map((i) => storage.key(i)))
+    expect(stored).not.toContain('ab'.repeat(12))
+  })
+
+  it('is not kept for a JWT, which names its tenant itself', () => {
+    const jwt = `${btoa('{"alg":"HS256"}')}.${btoa(`{"sub":"a","tenant_id":"${TENANT}"}`)}.sig`
+    expect(credentialIdentity(parseCredential(jwt))).toBeUndefined()
   })
 })

@@ -30,7 +30,7 @@ import { launchChromium } from './support/browser.js'
 import { gateway } from './support/gateway.js'
 import { CLI, SCREENSHOTS, VIEWER_INDEX } from './support/paths.js'
 import { freePort } from '../../../test-support/free-port.js'
-import { mintToken, startServe } from './support/serve.js'
+import { createApiKey, mintToken, startServe } from './support/serve.js'
 import type { RunningServe } from './support/serve.js'
 import { rewriteEvent } from './support/tamper.js'
 
@@ -817,6 +817,41 @@ describe('the web viewer when the server lies', () => {
       TENANT,
     )
     expect(pinned).toContain(log.vkey) // the genuine key stays pinned
+  })
+
+  it('says so when a log is seen for the first time, and refuses another tenant for an API key used before', async () => {
+    await server.stop()
+    const key = await createApiKey(env, TENANT, 'read')
+    server = await startServe({ port, dataDir, env })
+    const context = await browser.newContext({ viewport: LAPTOP })
+    const fresh = await context.newPage()
+    try {
+      await fresh.goto(server.url)
+      await fresh.getByLabel('API key or JWT').fill(key)
+      await fresh.getByRole('button', { name: 'Sign in' }).click()
+      await fresh.locator('tr.event-row').first().waitFor()
+      expect(await fresh.locator('.key-notice').innerText()).toContain(
+        `First time this browser sees the log of tenant ${TENANT}`,
+      )
+      // The server now presents another tenant's log, with a key of its own, to the same key.
+      const log = await api<{ origin: string; vkey: string }>('/v1/log')
+      const origin = log.origin.replace(TENANT, randomUUID())
+      const signer = deriveSigner(nobleCrypto, randomBytes(32), origin)
+      await fresh.route('**/v1/log', async (route) => {
+        const genuine = (await (await route.fetch()).json()) as Record<string, unknown>
+        await json(route, {
+          ...genuine,
+          origin,
+          vkey: verifierKeyString(origin, signer.keyId, signer.publicKey),
+        })
+      })
+      await fresh.reload()
+      await expect
+        .poll(() => fresh.locator('.key-warning').innerText())
+        .toContain(`This API key was used with tenant ${TENANT} in this browser`)
+    } finally {
+      await context.close()
+    }
   })
 
   it('never shows a checkpoint the pinned key does not verify as signed', async () => {

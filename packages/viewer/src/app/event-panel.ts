@@ -16,7 +16,7 @@ import {
   verificationView,
   verifyingView,
 } from '../ui/verification-view.js'
-import type { VerifierKey } from '@auditseal/core'
+import type { Checkpoint, VerifierKey } from '@auditseal/core'
 import { checkAgainstTrusted } from '../verify/consistency.js'
 import type { StepOutcome } from '../verify/steps.js'
 import type { TrustedCheckpoint } from '../verify/trust-store.js'
@@ -30,6 +30,8 @@ export interface EventPanelContext {
   readonly verifier: () => VerifierKey | string
   /** The checkpoint this browser verified last, which every proof must be consistent with. */
   readonly trusted: () => TrustedCheckpoint | undefined
+  /** Trusts a larger checkpoint found consistent with it (its signed note as given). */
+  readonly trust: (checkpoint: Checkpoint, note: string) => void
   readonly onUnauthorized: (error: ApiError) => void
 }
 
@@ -125,7 +127,13 @@ async function verifyInto(
     trusted,
     result.checkpoint,
     Array.isArray(hashes) ? hashes : [],
+    event.seq,
   )
+  // A larger checkpoint consistent with the trusted one is trusted from now on, as Check
+  // consistency would: the server is then held to it, fork or not.
+  if (outcome.ok && result.checkpoint.size > trusted.size) {
+    context.trust(result.checkpoint, (proof as { checkpoint: string }).checkpoint)
+  }
   slot.replaceWith(verificationView(withConsistency(result, trusted, outcome)))
 }
 

@@ -1,11 +1,13 @@
 // The signed-in page: identity, log status, filters, the events table, exports and the event
 // drawer, with the filters and the open event mirrored in the URL.
 
+import { toBase64 } from '@auditseal/core'
 import type { VerifierKey } from '@auditseal/core'
 import { ApiError, describeFailure } from '../api/api-error.js'
 import type { ApiClient } from '../api/client.js'
 import type { ExportFormat, LogInfo } from '../api/types.js'
 import type { Credential } from '../state/credential.js'
+import { credentialIdentity } from '../state/credential.js'
 import {
   isEmptyFilter,
   sameFilter,
@@ -19,7 +21,7 @@ import { drawer as createDrawer } from '../ui/drawer.js'
 import { eventsTable } from '../ui/events-table.js'
 import { filterForm } from '../ui/filter-form.js'
 import { headerView } from '../ui/header.js'
-import { keyWarningView } from '../ui/key-warning.js'
+import { firstSeenView, keyWarningView } from '../ui/key-warning.js'
 import { statusPanel } from '../ui/status-panel.js'
 import type { TrustStore } from '../verify/trust-store.js'
 import { VerifierKeyError, resolveVerifierKey, trustServedKey } from '../verify/verifier-key.js'
@@ -51,6 +53,10 @@ export function mountWorkspace(root: HTMLElement, context: WorkspaceContext): ()
   // A JWT says its tenant: a log the server presents as another tenant's is not this person's.
   const claimed =
     context.credential.kind === 'jwt' ? context.credential.claims.tenant_id : undefined
+  // An API key serves one tenant: the tenant it was used with before is remembered.
+  const identity = credentialIdentity(context.credential)
+  // The key pinned at this sign-in, on first sight: said for the whole session.
+  let firstSeen: string | undefined
   const resolveKey = (current: LogInfo) => {
     try {
       if (claimed !== undefined && !current.origin.endsWith(`/${claimed}`)) {
@@ -58,7 +64,21 @@ export function mountWorkspace(root: HTMLElement, context: WorkspaceContext): ()
           `The server presents the log ${current.origin}, but the token is for tenant ${claimed}: this is not your log.`,
         )
       }
-      key = resolveVerifierKey(trust, tenantId, current.origin, current.vkey)
+      const before = identity === undefined ? undefined : trust.credentialTenant(identity)
+      if (before !== undefined && before !== tenantId) {
+        throw new VerifierKeyError(
+          `This API key was used with tenant ${before} in this browser, but the server now presents the log of tenant ${tenantId}: this is not the log the key writes to.`,
+        )
+      }
+      const resolved = resolveVerifierKey(trust, tenantId, current.origin, current.vkey)
+      if (identity !== undefined && before === undefined) {
+        trust.rememberCredentialTenant(identity, tenantId)
+      }
+      if (resolved.state === 'pinned_now' && firstSeen === undefined) firstSeen = resolved.served
+      key =
+        resolved.state === 'pinned' && resolved.pinned.vkey === firstSeen
+          ? { ...resolved, state: 'pinned_now' }
+          : resolved
       keyError = ''
     } catch (error) {
       if (!(error instanceof VerifierKeyError)) throw error
@@ -105,6 +125,15 @@ export function mountWorkspace(root: HTMLElement, context: WorkspaceContext): ()
     drawer,
     verifier,
     trusted: () => (key ? trust.trustedCheckpoint(key.tenant) : undefined),
+    trust: (checkpoint, note) => {
+      if (key === undefined) return
+      trust.saveTrustedCheckpoint(key.tenant, {
+        size: checkpoint.size,
+        rootHash: toBase64(checkpoint.rootHash),
+        note,
+        verifiedAt: new Date().toISOString(),
+      })
+    },
     onUnauthorized: context.onUnauthorized,
   })
   const status = statusPanel({
@@ -124,6 +153,8 @@ export function mountWorkspace(root: HTMLElement, context: WorkspaceContext): ()
           h('p', {}, keyError),
         ),
       )
+    } else if (key?.state === 'pinned_now' && firstSeen !== undefined) {
+      replaceChildren(keyBanner, firstSeenView(key))
     } else if (key?.state === 'changed') {
       replaceChildren(
         keyBanner,
@@ -141,15 +172,9 @@ export function mountWorkspace(root: HTMLElement, context: WorkspaceContext): ()
   async function refreshStatus(): Promise<void> {
     try {
       // A key (or origin) the server changed since sign-in is told now, not at the next reload.
-      const before = key?.state === 'changed' ? key.served : undefined
       resolveKey(await api.log())
-      if (key?.state === 'changed' ? key.served !== before : before !== undefined) {
-        renderKeyBanner()
-      }
-      if (!key) {
-        renderKeyBanner()
-        return status.showError(keyError)
-      }
+      renderKeyBanner()
+      if (!key) return status.showError(keyError)
       status.show(await loadLogStatus(api, trust, key), key)
     } catch (error) {
       handleError(error, (message) => status.showError(message))

@@ -1,3 +1,5 @@
+import { nobleCrypto, toHex, utf8 } from '@auditseal/core'
+
 // What a pasted token is, and what it says about itself. Nothing here is trusted for
 // security: the server decides; this only tells the person what they signed in with.
 
@@ -71,4 +73,16 @@ export function isExpired(credential: Credential, now = Date.now()): boolean {
   return credential.kind === 'jwt' && credential.claims.exp !== undefined
     ? credential.claims.exp * 1000 <= now
     : false
+}
+
+/**
+ * What identifies an API key across sign-ins without its secret: a hash of `ask_<id>`. An API
+ * key is bound to one tenant, so the tenant it was used with is remembered under this (a JWT
+ * names its tenant itself). Undefined for a JWT.
+ */
+export function credentialIdentity(credential: Credential): string | undefined {
+  if (credential.kind !== 'api_key') return undefined
+  const id = /^ask_([0-9a-f]{24})_/.exec(credential.token)?.[1]
+  if (id === undefined) return undefined
+  return toHex(nobleCrypto.sha256(utf8(`ask_${id}`)))
 }

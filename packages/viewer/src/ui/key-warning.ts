@@ -41,3 +41,24 @@ export function keyWarningView(key: KeyResolution, onTrustNew: () => void): HTML
     ),
   )
 }
+
+/**
+ * The notice of a log seen for the first time in this browser: its key was pinned on first
+ * use, so this is the moment to compare it with the one the log's operator gave — the only
+ * defence against a server that presents another log (or tenant) from the start.
+ */
+export function firstSeenView(key: KeyResolution): HTMLElement {
+  return h(
+    'div',
+    { class: 'key-notice', role: 'status' },
+    h('h2', {}, `First time this browser sees the log of tenant ${key.tenant}`),
+    h(
+      'p',
+      {},
+      'Its verifier key was pinned now, on first use: every checkpoint from now on must be ' +
+        'signed by it. Compare it with the key the log’s operator gave you (auditseal serve ' +
+        'prints it) before relying on a Verified badge.',
+    ),
+    h('p', {}, 'Pinned: ', h('code', { class: 'vkey' }, key.pinned.vkey)),
+  )
+}

@@ -92,14 +92,23 @@ export function checkAgainstTrusted(
   trusted: TrustedCheckpoint,
   checkpoint: Checkpoint,
   proof: readonly unknown[],
+  seq: number,
 ): { ok: true; detail: string } | { ok: false; reason: string } {
   const trustedRoot = fromBase64(trusted.rootHash)
-  if (trustedRoot === undefined || trustedRoot.length !== 32) {
-    return { ok: false, reason: 'the stored checkpoint is damaged; forget it and start again' }
+  if (
+    trustedRoot === undefined ||
+    trustedRoot.length !== 32 ||
+    (trusted.size === 0 && !constantTimeEqual(trustedRoot, hasher.emptyRoot()))
+  ) {
+    return {
+      ok: false,
+      reason:
+        'the checkpoint stored in this browser is damaged; clear this site’s data to start again',
+    }
   }
   if (checkpoint.size === trusted.size) {
     return constantTimeEqual(trustedRoot, checkpoint.rootHash)
-      ? { ok: true, detail: `the trusted checkpoint of ${trusted.size} leaves` }
+      ? { ok: true, detail: `the trusted checkpoint of ${trusted.size} leaves itself` }
       : {
           ok: false,
           reason: `two signed roots for tree size ${trusted.size}: ${toBase64(checkpoint.rootHash)} here, ${trusted.rootHash} trusted in this browser — the log was forked or rewritten`,
@@ -132,8 +141,15 @@ export function checkAgainstTrusted(
       reason: `the checkpoint of ${checkpoint.size} leaves is not consistent with the one of ${trusted.size} this browser trusts — the log was forked or rewritten: ${reasonOf(error)}`,
     }
   }
+  // An event past the trusted size was appended after it: in the log, but nothing signed before
+  // vouches that it is what was first recorded under its id (auditseal verify reads the whole
+  // log for that).
+  const appended =
+    seq >= trusted.size
+      ? `; the event (seq ${seq}) was appended after the trusted checkpoint of ${trusted.size} leaves`
+      : ''
   return {
     ok: true,
-    detail: `tree ${small.size} → ${large.size}: append-only, with the trusted checkpoint of ${trusted.size} leaves`,
+    detail: `tree ${small.size} → ${large.size}: append-only, with the trusted checkpoint of ${trusted.size} leaves${appended}`,
   }
 }

@@ -57,6 +57,15 @@ export class TrustStore {
     this.#storage.setItem(`${PREFIX}.checkpoint:${tenant}`, JSON.stringify(checkpoint))
   }
 
+  /** The tenant a credential (by its identity's hash, credentialIdentity) was used with. */
+  credentialTenant(identity: string): string | undefined {
+    return this.#storage.getItem(`${PREFIX}.credential:${identity}`) ?? undefined
+  }
+
+  rememberCredentialTenant(identity: string, tenant: string): void {
+    this.#storage.setItem(`${PREFIX}.credential:${identity}`, tenant)
+  }
+
   /** Forgets the trusted checkpoint, as when a new key is trusted: it vouched for nothing. */
   forgetCheckpoint(tenant: string): void {
     this.#storage.removeItem(`${PREFIX}.checkpoint:${tenant}`)
@@ -102,7 +111,9 @@ function isPinnedKey(value: unknown): value is PinnedKey {
 function isTrustedCheckpoint(value: unknown): value is TrustedCheckpoint {
   const v = value as Partial<TrustedCheckpoint> | null
   return (
-    typeof v?.size === 'number' &&
+    v !== null &&
+    Number.isSafeInteger(v.size) &&
+    (v.size as number) >= 0 &&
     typeof v.rootHash === 'string' &&
     typeof v.note === 'string' &&
     typeof v.verifiedAt === 'string'

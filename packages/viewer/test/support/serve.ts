@@ -58,6 +58,22 @@ export async function mintToken(
   return token
 }
 
+/** `auditseal api-key create --tenant T --scopes S` (with the server stopped: PGlite). */
+export async function createApiKey(
+  env: Readonly<Record<string, string>>,
+  tenant: string,
+  scopes: string,
+): Promise<string> {
+  const { stdout } = await run(
+    process.execPath,
+    [CLI, 'api-key', 'create', '--tenant', tenant, '--scopes', scopes],
+    { env: { ...process.env, ...env } },
+  )
+  const key = stdout.trim()
+  if (!/^ask_[0-9a-f]{24}_\S+$/.test(key)) throw new Error(`api-key create printed: ${stdout}`)
+  return key
+}
+
 async function waitUntilHealthy(
   url: string,
   child: ChildProcess,
