@@ -148,6 +148,19 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
       progress.stop()
     }
     const result = verifier.finish()
+    if (source instanceof DatabaseSource) {
+      for (const { id, seqs } of await source.duplicateIds()) {
+        for (const seq of seqs.slice(1)) {
+          findings.add({
+            kind: 'inserted',
+            severity: 'error',
+            tenant,
+            seq,
+            message: `event id ${id} was sealed at seq ${seqs[0]} already: the log seals an id once, so this second event with it was put in (a copy appended and signed passes every other check)`,
+          })
+        }
+      }
+    }
     return {
       tenant,
       origin: key.name,

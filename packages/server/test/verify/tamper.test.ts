@@ -10,6 +10,7 @@ import { closeSync, openSync } from 'node:fs'
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import type { AuditEvent } from '@auditseal/core'
 import {
   deriveSigner,
   openCheckpoint,
@@ -54,6 +55,15 @@ afterEach(async () => {
   await clone?.drop()
   clone = undefined
 })
+
+/** The canonical text of one event, read as the superuser. */
+async function withAdminCanonical(db: Clone, tenant: string, seq: number): Promise<string> {
+  let text = ''
+  await withTriggersDisabled(db.db, async (sql) => {
+    text = await canonicalAt(sql, tenant, seq)
+  })
+  return text
+}
 
 async function fresh(): Promise<Clone> {
   clone = await cloneDatabase(sealed.template.name)
@@ -404,6 +414,40 @@ describe('the whole log rewritten, hashes, tree, head and checkpoint recomputed'
     const published = await verify(db, sealed.a, withDir())
     expectFinding(published, { kind: 'inconsistent_checkpoints', seq: 3000, endSeq: 3500 })
     expectIntact(await other)
+  })
+})
+
+describe('a rewritten copy of an old event appended, the tree rebuilt and signed with the right key', () => {
+  it('passes every signed root, the trusted one too, and is found by its id sealed twice', async () => {
+    const db = await fresh()
+    const original = JSON.parse(await withAdminCanonical(db, sealed.a.id, 1234)) as AuditEvent
+    await withTriggersDisabled(db.db, async (sql) => {
+      const copy = { ...original, actor: { ...original.actor, id: 'mallory' } }
+      await insertForged(sql, sealed.a.id, EVENTS, copy)
+      // The tree extended by the copy; the checkpoints signed before are kept, as a log that
+      // only appended keeps them.
+      const kept = await sql.query(
+        'SELECT * FROM auditseal.audit_checkpoints WHERE tenant_id = $1',
+        [sealed.a.id],
+      )
+      await rebuildTree(sql, sealed.a.id)
+      for (const row of kept as Record<string, unknown>[]) {
+        await sql.query(
+          `INSERT INTO auditseal.audit_checkpoints (tenant_id, tree_size, root_hash, note, created_at)
+           VALUES ($1, $2, $3, $4, $5)`,
+          [row.tenant_id, row.tree_size, row.root_hash, row.note, row.created_at],
+        )
+      }
+    })
+    await new Checkpointer(db.db, hasher, sealed.log.keys).checkpointTenant(sealed.a.id)
+    // The old tree is a prefix of the new one: the trusted checkpoint matches.
+    const report = await verify(db, sealed.a, withTrusted(sealed.a))
+    expect(report.result.trusted).toEqual({ size: EVENTS, status: 'matches' })
+    expect(kinds(report)).toEqual([['inserted', EVENTS]])
+    expect(report.findings[0]?.message).toContain(
+      `event id ${original.id} was sealed at seq 1234 already`,
+    )
+    expect(report.exitCode).toBe(1)
   })
 })
 

@@ -107,6 +107,26 @@ export class DatabaseSource implements LogSource {
     }
   }
 
+  /**
+   * Ids that more than one stored event carries, with their seqs, at most `limit` of them. The
+   * sealer seals an id once (exactly-once), so every second event with an id was put in — a
+   * rewritten copy of an old event appended and signed, say, which no signed root tells from a
+   * new one. Read from the (tenant_id, id) index; the id column is checked against each
+   * event's canonical text as the events are read.
+   */
+  async duplicateIds(limit = 1000): Promise<{ id: string; seqs: number[] }[]> {
+    const rows = await this.read((sql) =>
+      sql.query<{ id: string; seqs: string[] }>(
+        `SELECT id::text AS id, array_agg(seq::text ORDER BY seq) AS seqs
+         FROM auditseal.audit_events WHERE tenant_id = $1
+         GROUP BY id HAVING count(*) > 1
+         ORDER BY min(seq) LIMIT $2`,
+        [this.options.tenant, limit],
+      ),
+    )
+    return rows.map((row) => ({ id: row.id, seqs: row.seqs.map(Number) }))
+  }
+
   async expectedEvents(): Promise<number | undefined> {
     const [head] = await this.read((sql) =>
       sql.query<{ size: number }>(`SELECT size FROM auditseal.audit_heads WHERE tenant_id = $1`, [
