@@ -66,13 +66,8 @@ describe('the verifier key pinned for a tenant', () => {
     )
   })
 
-  it('takes over what an earlier version pinned per origin: the first pinned, with its checkpoint', () => {
+  it('takes over what an earlier version pinned for an origin of the tenant, with its checkpoint', () => {
     const storage = new MemoryStorage()
-    const evil = logOrigin('evil.example', TENANT)
-    storage.setItem(
-      `auditseal.viewer.v1.key:${evil}`,
-      JSON.stringify({ vkey: keyOf(evil, 2), pinnedAt: '2024-07-01T00:00:00.000Z' }),
-    )
     storage.setItem(
       `auditseal.viewer.v1.key:${GENUINE}`,
       JSON.stringify({ vkey: keyOf(GENUINE, 1), pinnedAt: '2024-06-01T00:00:00.000Z' }),
@@ -80,10 +75,28 @@ describe('the verifier key pinned for a tenant', () => {
     const checkpoint = { size: 3, rootHash: 'AAAA', note: 'n', verifiedAt: '2024-06-02T00:00:00Z' }
     storage.setItem(`auditseal.viewer.v1.checkpoint:${GENUINE}`, JSON.stringify(checkpoint))
     const trust = new TrustStore(storage)
-    const resolution = resolveVerifierKey(trust, TENANT, evil, keyOf(evil, 2))
-    expect(resolution.state).toBe('changed')
-    expect(resolution.pinned.vkey).toBe(keyOf(GENUINE, 1))
+    const resolution = resolveVerifierKey(trust, TENANT, GENUINE, keyOf(GENUINE, 1))
+    expect(resolution.state).toBe('pinned')
     expect(trust.trustedCheckpoint(TENANT)).toEqual(checkpoint)
+  })
+
+  it('does not choose between keys an earlier version pinned under several origins', () => {
+    const storage = new MemoryStorage()
+    const evil = logOrigin('evil.example', TENANT)
+    for (const [origin, fill] of [
+      [evil, 2],
+      [GENUINE, 1],
+    ] as const) {
+      storage.setItem(
+        `auditseal.viewer.v1.key:${origin}`,
+        JSON.stringify({ vkey: keyOf(origin, fill), pinnedAt: '2024-06-01T00:00:00.000Z' }),
+      )
+    }
+    const trust = new TrustStore(storage)
+    expect(() => resolveVerifierKey(trust, TENANT, GENUINE, keyOf(GENUINE, 1))).toThrow(
+      /pinned different keys for tenant .* under several origins/,
+    )
+    expect(storage.getItem(`auditseal.viewer.v2.key:${TENANT}`)).toBeNull()
   })
 })
 

@@ -22,6 +22,14 @@ export interface TrustedCheckpoint {
   readonly verifiedAt: string
 }
 
+/** Pins an earlier version kept for one tenant under several origins, with different keys. */
+export class TrustConflictError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'TrustConflictError'
+  }
+}
+
 const PREFIX = 'auditseal.viewer.v2'
 /** Earlier versions kept them per origin (`…v1.key:<origin>`); read once, then kept per tenant. */
 const V1_PREFIX = 'auditseal.viewer.v1'
@@ -72,23 +80,31 @@ export class TrustStore {
   }
 
   /**
-   * The key an earlier version pinned for an origin of this tenant — the first pinned, when a
-   * server once named several — and the checkpoint it trusted for that origin.
+   * The key an earlier version pinned for an origin of this tenant, and the checkpoint it
+   * trusted for that origin. Several origins with different keys — which that version let a
+   * server cause by naming a new origin — are not chosen between: TrustConflictError.
    */
   #fromV1(tenant: string): { key: PinnedKey; checkpoint?: TrustedCheckpoint } | undefined {
-    let found: { origin: string; key: PinnedKey } | undefined
+    const found: { origin: string; key: PinnedKey }[] = []
     const keyPrefix = `${V1_PREFIX}.key:`
     for (let i = 0; i < this.#storage.length; i++) {
       const name = this.#storage.key(i)
       if (name === null || !name.startsWith(keyPrefix) || !name.endsWith(`/${tenant}`)) continue
       const key = this.#read(name, isPinnedKey)
-      if (key !== undefined && (found === undefined || key.pinnedAt < found.key.pinnedAt)) {
-        found = { origin: name.slice(keyPrefix.length), key }
-      }
+      if (key !== undefined) found.push({ origin: name.slice(keyPrefix.length), key })
     }
-    if (found === undefined) return undefined
-    const checkpoint = this.#read(`${V1_PREFIX}.checkpoint:${found.origin}`, isTrustedCheckpoint)
-    return { key: found.key, ...(checkpoint && { checkpoint }) }
+    if (new Set(found.map(({ key }) => key.vkey)).size > 1) {
+      throw new TrustConflictError(
+        `This browser pinned different keys for tenant ${tenant} under several origins ` +
+          `(${found.map(({ origin }) => origin).join(', ')}): one of them is not the log's. ` +
+          'Clear this site’s data, then compare the key pinned at the next sign-in with the one ' +
+          'the log’s operator gave you.',
+      )
+    }
+    const first = found[0]
+    if (first === undefined) return undefined
+    const checkpoint = this.#read(`${V1_PREFIX}.checkpoint:${first.origin}`, isTrustedCheckpoint)
+    return { key: first.key, ...(checkpoint && { checkpoint }) }
   }
 
   #read<T>(key: string, guard: (value: unknown) => value is T): T | undefined {

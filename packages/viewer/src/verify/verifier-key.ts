@@ -4,6 +4,7 @@
 import { parseVerifierKey } from '@auditseal/core'
 import type { VerifierKey } from '@auditseal/core'
 import { crypto } from './hasher.js'
+import { TrustConflictError } from './trust-store.js'
 import type { PinnedKey, TrustStore } from './trust-store.js'
 
 export type KeyState =
@@ -46,7 +47,13 @@ export function resolveVerifierKey(
   origin: string,
   served: string,
 ): KeyResolution {
-  const pinnedBefore = trust.pinnedKey(tenant)
+  let pinnedBefore: PinnedKey | undefined
+  try {
+    pinnedBefore = trust.pinnedKey(tenant)
+  } catch (error) {
+    if (error instanceof TrustConflictError) throw new VerifierKeyError(error.message)
+    throw error
+  }
   if (pinnedBefore === undefined) {
     const verifier = parseKey(tenant, served, 'The log serves a verifier key that', origin)
     const pinned = trust.pinKey(tenant, served)
