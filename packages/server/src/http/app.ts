@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import Fastify from 'fastify'
 import { Type } from 'typebox'
+import { ApiError } from './errors.js'
 import type { ServerConfig } from '../config/types.js'
 import type { Store } from '../db/database.js'
 import type { AuditLog } from '../store/audit-log.js'
@@ -61,6 +62,24 @@ function refuseUnknownQueryParameters(app: FastifyInstance): void {
     if (!route.url.startsWith('/v1/') && !route.url.startsWith('/devices')) return
     if (route.schema?.querystring !== undefined) return
     route.schema = { ...route.schema, querystring: NO_QUERY }
+  })
+  // A repeated parameter arrives as a list, which a schema would call the wrong type: say what
+  // it is, for each one repeated.
+  app.addHook('preValidation', async (request) => {
+    const query = request.query as Record<string, unknown> | undefined
+    if (query === undefined || query === null) return
+    const repeated = Object.keys(query).filter((name) => Array.isArray(query[name]))
+    if (repeated.length === 0) return
+    const details = repeated.map((name) => ({
+      location: 'query',
+      path: name,
+      message: 'is given more than once; give it once',
+    }))
+    throw new ApiError(
+      'invalid_request',
+      details.map((d) => `query ${d.path} ${d.message}`).join('; '),
+      { details },
+    )
   })
 }
 

@@ -486,6 +486,15 @@ describe.each(ENGINES)('events API on $name', ({ create }) => {
       )
     })
 
+    it('says a repeated query parameter is repeated, not of the wrong type', async () => {
+      const response = await list('?limit=5&limit=6&type=a.b&type=a.c')
+      expect(response.statusCode).toBe(400)
+      expect(apiError(response).details).toEqual([
+        { location: 'query', path: 'limit', message: 'is given more than once; give it once' },
+        { location: 'query', path: 'type', message: 'is given more than once; give it once' },
+      ])
+    })
+
     it.each([
       ['GET', '/v1/log'],
       ['GET', '/v1/checkpoints/latest'],
