@@ -31,8 +31,17 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       // Some clients label every request JSON, a DELETE with nothing in it too. Where the
       // route takes no body, nothing sent is no body, not a malformed one; where it takes one,
       // an empty body stays invalid_json.
-      if (body.length === 0 && request.routeOptions.schema?.body === undefined) {
-        done(null, undefined)
+      if (request.routeOptions.schema?.body === undefined) {
+        // A body sent to a route that reads none would be ignored silently: refused instead,
+        // like an unknown member anywhere else.
+        if (body.length === 0) done(null, undefined)
+        else
+          done(
+            new ApiError(
+              'invalid_request',
+              `${request.method} ${request.routeOptions.url ?? ''} takes no request body`,
+            ),
+          )
         return
       }
       try {

@@ -445,6 +445,24 @@ describe.each(ENGINES)('device gateway on $name', ({ create }) => {
   })
 
   describe('DELETE /devices/{id}', () => {
+    it('refuses a request body, which it would ignore, and keeps the device', async () => {
+      const t = await tenant()
+      const device = await createDevice(t.headers)
+      const response = await gateway.app.inject({
+        method: 'DELETE',
+        url: `/devices/${device.id}`,
+        headers: t.headers,
+        payload: { reason: 'x' },
+      })
+      expect(response.statusCode).toBe(400)
+      expect(apiError(response)).toMatchObject({
+        code: 'invalid_request',
+        message: 'DELETE /devices/:id takes no request body',
+      })
+      const kept = await gateway.app.inject({ url: `/devices/${device.id}`, headers: t.headers })
+      expect(kept.statusCode).toBe(200)
+    })
+
     it('deletes the device and records device.deleted with what it was', async () => {
       const t = await tenant()
       const device = await createDevice(t.headers, { serial_number: 'D-1', name: 'gone soon' })
