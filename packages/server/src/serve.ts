@@ -84,7 +84,7 @@ export async function startServer(
     const migrations = await migrateOnStart(store)
     await checkRoles(store)
     const signingKey = await loadOrCreateSigningKey(config.signingKeyFile, config.logName, {
-      tenantsWithEvents: (await listLogTenants(store.write, BANNER_TENANTS)).length,
+      logHoldsEvents: (await listLogTenants(store.write, 1)).length > 0,
     })
     const log = new AuditLog({
       store,

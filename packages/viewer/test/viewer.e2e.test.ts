@@ -849,6 +849,22 @@ describe('the web viewer when the server lies', () => {
     }
   })
 
+  it('refuses, on Refresh, a log the server now presents as another tenant’s', async () => {
+    const log = await api<Record<string, unknown> & { origin: string }>('/v1/log')
+    const origin = log.origin.replace(TENANT, randomUUID())
+    const signer = deriveSigner(nobleCrypto, randomBytes(32), origin)
+    const vkey = verifierKeyString(origin, signer.keyId, signer.publicKey)
+    await tab.route('**/v1/log', (route) => json(route, { ...log, origin, vkey }))
+    const status = tab.locator('section.status')
+    await status.getByRole('button', { name: 'Refresh' }).click()
+    await expect
+      .poll(() => tab.locator('.key-warning').innerText())
+      .toContain(`The server now presents the log ${origin}, of another tenant`)
+    await tab.unrouteAll({ behavior: 'wait' })
+    await status.getByRole('button', { name: 'Refresh' }).click()
+    await expect.poll(() => tab.locator('.key-warning').count()).toBe(0)
+  })
+
   it('never shows a checkpoint the pinned key does not verify as signed', async () => {
     await tab.route(
       (url) => url.pathname === '/v1/checkpoints',

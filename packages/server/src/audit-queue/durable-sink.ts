@@ -30,7 +30,10 @@ export class DurableSink implements AuditSink {
   readonly #logger: AuditLogger
   readonly #report: LogSink
   #invalidReportedAt = Number.NEGATIVE_INFINITY
+  /** Invalid events not reported yet, and the latest's type and reason. */
   #invalidUnreported = 0
+  #invalidLatest = ''
+  #invalidTimer: NodeJS.Timeout | undefined
   readonly #closeTimeoutMs: number
   #closed = false
   #invalid = 0
@@ -66,15 +69,25 @@ export class DurableSink implements AuditSink {
       // action whose event is refused goes unaudited.
       this.#invalid++
       this.#invalidUnreported++
-      const now = Date.now()
-      if (now - this.#invalidReportedAt >= INVALID_REPORT_MS) {
-        this.#report.error(
-          `audit: ${this.#invalidUnreported} event(s) refused as invalid and not sealed (the latest ${event.type}: ${(error as Error).message})`,
-        )
-        this.#invalidReportedAt = now
-        this.#invalidUnreported = 0
+      this.#invalidLatest = `${String(event.type)}: ${(error as Error).message}`
+      const wait = this.#invalidReportedAt + INVALID_REPORT_MS - Date.now()
+      if (wait <= 0) this.#reportInvalid()
+      else {
+        // The rest of a burst is reported when the minute is over, not only with the next one.
+        this.#invalidTimer ??= setTimeout(() => this.#reportInvalid(), wait).unref()
       }
     }
+  }
+
+  #reportInvalid(): void {
+    clearTimeout(this.#invalidTimer)
+    this.#invalidTimer = undefined
+    if (this.#invalidUnreported === 0) return
+    this.#report.error(
+      `audit: ${this.#invalidUnreported} event(s) refused as invalid and not sealed (the latest ${this.#invalidLatest})`,
+    )
+    this.#invalidReportedAt = Date.now()
+    this.#invalidUnreported = 0
   }
 
   flush(): Promise<void> {
@@ -88,6 +101,7 @@ export class DurableSink implements AuditSink {
    */
   async close(): Promise<void> {
     this.#closed = true
+    this.#reportInvalid() // what the last minute held back
     await this.#logger.close({ timeoutMs: this.#closeTimeoutMs })
   }
 

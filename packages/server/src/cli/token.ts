@@ -8,6 +8,11 @@ import { ConfigError } from '../config/errors.js'
 import { ensureJwtSecret } from '../config/jwt-secret.js'
 import { loadConfig, onlyVariables } from '../config/load.js'
 
+import { signDevelopmentToken } from '../http/auth/jwt.js'
+import type { AppRole } from '../http/auth/types.js'
+import { APP_ROLES, isAppRole } from '../http/auth/types.js'
+import { parseTenantFlag } from './flags.js'
+
 /** What a development token depends on: where the secret is, and the JWT settings. */
 const TOKEN_VARIABLES = [
   'AUDITSEAL_DATA_DIR',
@@ -17,10 +22,6 @@ const TOKEN_VARIABLES = [
   'AUDITSEAL_JWT_AUDIENCE',
   'AUDITSEAL_JWT_TENANT_CLAIM',
 ]
-import { signDevelopmentToken } from '../http/auth/jwt.js'
-import type { AppRole } from '../http/auth/types.js'
-import { APP_ROLES, isAppRole } from '../http/auth/types.js'
-import { parseTenantFlag } from './flags.js'
 
 export interface TokenFlags {
   tenant: string

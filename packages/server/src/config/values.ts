@@ -165,7 +165,6 @@ export function parseLogLevel(raw: RawValue): string {
   return raw.text
 }
 
-/** The value with any password in a URL replaced, for messages. */
 /**
  * The URL with its password replaced by `***`. The user information runs to the last "@": a
  * password may hold an unencoded "/" or "@" (which is why the URL did not parse).

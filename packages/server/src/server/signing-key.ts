@@ -22,12 +22,12 @@ export interface LoadedSigningKey {
 
 export interface SigningKeyOptions {
   /**
-   * How many tenants' logs already hold events. A key is created only for a log that holds
-   * none: a missing key file on a log with events is a mount that failed or a path mistyped,
-   * and a new key would sign checkpoints no pinned verifier key accepts — for good, as they
-   * cannot be deleted from the log.
+   * Whether the log already holds events. A key is created only for a log that holds none: a
+   * missing key file on a log with events is a mount that failed or a path mistyped, and a new
+   * key would sign checkpoints no pinned verifier key accepts — for good, as they cannot be
+   * deleted from the log.
    */
-  tenantsWithEvents: number
+  logHoldsEvents: boolean
 }
 
 /**
@@ -43,12 +43,11 @@ export async function loadOrCreateSigningKey(
   let text = await readKeyFile(file)
   let created = false
   if (text === undefined) {
-    if (options.tenantsWithEvents > 0) {
+    if (options.logHoldsEvents) {
       throw new ConfigError(
-        `signing key ${file} does not exist, but the log already holds the events of ` +
-          `${options.tenantsWithEvents}${options.tenantsWithEvents >= 1000 ? ' or more' : ''} tenant(s), signed with a key: ` +
-          'a new key would sign checkpoints that no verifier key pinned so far accepts. Restore ' +
-          'the key file, or give its path (--signing-key-file, AUDITSEAL_SIGNING_KEY_FILE)',
+        `signing key ${file} does not exist, but the log already holds events, signed with a ` +
+          'key: a new key would sign checkpoints that no verifier key pinned so far accepts. ' +
+          'Restore the key file, or give its path (--signing-key-file, AUDITSEAL_SIGNING_KEY_FILE)',
       )
     }
     await mkdir(dirname(file), { recursive: true, mode: 0o700 })

@@ -434,11 +434,11 @@ export class LogVerifier {
     const mismatch = this.firstMismatch
     if (mismatch) {
       const standIn = this.standIn
-      // Hints are confirmed, or lie in a condemned range, up to where the stand-in tree could
-      // follow the signed roots (stand-in.ts); past it no signed root tells anything of them.
+      // A hint is confirmed only inside a range whose signed root the stand-in tree matched:
+      // never where neither of its trees matches, nor past where it stopped.
       const confirmedBefore = !standIn.diverged
-        ? mismatch.size
-        : (standIn.mismatch?.size ?? Math.max(standIn.matchedUpTo, mismatch.size))
+        ? mismatch.from
+        : (standIn.mismatch?.from ?? standIn.matchedUpTo)
       const judge = { refuted: (seq: number) => standIn.refuted(seq), confirmedBefore }
       for (const finding of this.locator.locate(mismatch.from, judge)) {
         this.options.findings.add(finding)

@@ -88,6 +88,9 @@ export interface VerifyReport {
 
 export type Verdict = 'intact' | 'tampered' | 'unverified'
 
+/** Ids sealed more than once reported at most (database source). */
+const MAX_DUPLICATE_IDS = 1000
+
 export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport> {
   const crypto = options.crypto ?? nodeCrypto
   const progress = options.progress ?? NO_PROGRESS
@@ -147,9 +150,10 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
     } finally {
       progress.stop()
     }
-    const result = verifier.finish()
+    // Before finish(): an event these name explains a root difference like any other finding.
     if (source instanceof DatabaseSource) {
-      for (const { id, seqs } of await source.duplicateIds()) {
+      const duplicates = await source.duplicateIds(MAX_DUPLICATE_IDS)
+      for (const { id, seqs } of duplicates) {
         for (const seq of seqs.slice(1)) {
           findings.add({
             kind: 'inserted',
@@ -160,7 +164,13 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
           })
         }
       }
+      if (duplicates.length >= MAX_DUPLICATE_IDS) {
+        warnings.push(
+          `more than ${MAX_DUPLICATE_IDS} event ids are sealed twice or more: only the first ${MAX_DUPLICATE_IDS} (by seq) are reported`,
+        )
+      }
     }
+    const result = verifier.finish()
     return {
       tenant,
       origin: key.name,

@@ -75,6 +75,11 @@ describe('DurableSink', () => {
     sink.log(event!)
     await sink.flush()
     await sink.close()
+    // What the minute held back is reported at close, with its count.
+    expect(errors).toHaveLength(2)
+    expect(errors[1]).toContain(
+      'audit: 1 event(s) refused as invalid and not sealed (the latest Not A Type Either: ',
+    )
     expect(() => sink.log(event!)).not.toThrow()
     expect(sink.stats()).toMatchObject({ invalid: 2, sealed: 1, refusedClosed: 1, pending: 0 })
   })

@@ -549,6 +549,8 @@ describe('tampering behind other tampering', () => {
       ['inconsistent_checkpoints', 1000],
       ['modified', 1100],
     ])
+    // Event 1100 is intact: the hint is named, but not as a confirmed modification.
+    expect(report.findings[1]?.message).toContain('or the stored tree was')
     expect(report.exitCode).toBe(1)
   })
 })

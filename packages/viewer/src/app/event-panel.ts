@@ -30,8 +30,11 @@ export interface EventPanelContext {
   readonly verifier: () => VerifierKey | string
   /** The checkpoint this browser verified last, which every proof must be consistent with. */
   readonly trusted: () => TrustedCheckpoint | undefined
-  /** Trusts a larger checkpoint found consistent with it (its signed note as given). */
-  readonly trust: (checkpoint: Checkpoint, note: string) => void
+  /**
+   * Trusts a larger checkpoint found consistent with `checkedAgainst` (its signed note as
+   * given), unless the trusted checkpoint or the key changed meanwhile.
+   */
+  readonly trust: (checkpoint: Checkpoint, note: string, checkedAgainst: TrustedCheckpoint) => void
   readonly onUnauthorized: (error: ApiError) => void
 }
 
@@ -132,7 +135,7 @@ async function verifyInto(
   // A larger checkpoint consistent with the trusted one is trusted from now on, as Check
   // consistency would: the server is then held to it, fork or not.
   if (outcome.ok && result.checkpoint.size > trusted.size) {
-    context.trust(result.checkpoint, (proof as { checkpoint: string }).checkpoint)
+    context.trust(result.checkpoint, (proof as { checkpoint: string }).checkpoint, trusted)
   }
   slot.replaceWith(verificationView(withConsistency(result, trusted, outcome)))
 }

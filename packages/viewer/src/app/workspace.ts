@@ -59,6 +59,14 @@ export function mountWorkspace(root: HTMLElement, context: WorkspaceContext): ()
   let firstSeen: string | undefined
   const resolveKey = (current: LogInfo) => {
     try {
+      // The tenant of this page is the one signed in to; a log the server presents later as
+      // another tenant's (a Refresh) is refused, not resolved against this tenant's pins.
+      const presented = current.origin.slice(current.origin.lastIndexOf('/') + 1)
+      if (presented !== tenantId) {
+        throw new VerifierKeyError(
+          `The server now presents the log ${current.origin}, of another tenant than the one signed in to (${tenantId}): reload to sign in again.`,
+        )
+      }
       if (claimed !== undefined && !current.origin.endsWith(`/${claimed}`)) {
         throw new VerifierKeyError(
           `The server presents the log ${current.origin}, but the token is for tenant ${claimed}: this is not your log.`,
@@ -125,8 +133,20 @@ export function mountWorkspace(root: HTMLElement, context: WorkspaceContext): ()
     drawer,
     verifier,
     trusted: () => (key ? trust.trustedCheckpoint(key.tenant) : undefined),
-    trust: (checkpoint, note) => {
-      if (key === undefined) return
+    trust: (checkpoint, note, checkedAgainst) => {
+      // Only if nothing moved meanwhile: the trusted checkpoint is still the one the proof was
+      // checked against (Check consistency or another event may have trusted a larger one),
+      // and the key that signed this one is still the pinned one.
+      if (key === undefined || checkpoint.origin !== key.verifier.name) return
+      const current = trust.trustedCheckpoint(key.tenant)
+      if (
+        current === undefined ||
+        current.size !== checkedAgainst.size ||
+        current.rootHash !== checkedAgainst.rootHash ||
+        checkpoint.size <= current.size
+      ) {
+        return
+      }
       trust.saveTrustedCheckpoint(key.tenant, {
         size: checkpoint.size,
         rootHash: toBase64(checkpoint.rootHash),
@@ -159,7 +179,13 @@ export function mountWorkspace(root: HTMLElement, context: WorkspaceContext): ()
       replaceChildren(
         keyBanner,
         keyWarningView(key, () => {
-          if (key) key = trustServedKey(trust, key)
+          try {
+            if (key) key = trustServedKey(trust, key)
+          } catch (error) {
+            if (!(error instanceof VerifierKeyError)) throw error
+            key = undefined
+            keyError = error.message
+          }
           renderKeyBanner()
           void refreshStatus()
         }),
