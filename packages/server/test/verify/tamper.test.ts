@@ -32,6 +32,7 @@ import type { SealedLog, TenantLog } from './support/sealed-log.js'
 import { EVENTS, sealTwoTenants } from './support/sealed-log.js'
 import {
   canonicalAt,
+  deleteEvent,
   editCanonical,
   hasher,
   insertForged,
@@ -198,13 +199,7 @@ describe('recorded_at', () => {
 describe('deleted events', () => {
   it('one deleted event is missing at its seq', async () => {
     const db = await fresh()
-    await withTriggersDisabled(db.db, (sql) =>
-      sql
-        .query(`DELETE FROM auditseal.audit_events WHERE tenant_id = $1 AND seq = 4567`, [
-          sealed.a.id,
-        ])
-        .then(() => undefined),
-    )
+    await withTriggersDisabled(db.db, (sql) => deleteEvent(sql, sealed.a.id, 4567))
     const other = verify(db, sealed.b, withTrusted(sealed.b)) // meanwhile
     const report = await verify(db, sealed.a, withTrusted(sealed.a))
     expect(kinds(report)).toEqual([['missing', 4567]])
@@ -383,9 +378,7 @@ describe('the whole log rewritten, hashes, tree, head and checkpoint recomputed'
   it('with the right key after deleting an event: only an outside checkpoint can tell', async () => {
     const db = await fresh()
     await withTriggersDisabled(db.db, async (sql) => {
-      await sql.query(`DELETE FROM auditseal.audit_events WHERE tenant_id = $1 AND seq = 3333`, [
-        sealed.a.id,
-      ])
+      await deleteEvent(sql, sealed.a.id, 3333)
       await shiftSeqs(sql, sealed.a.id, 3334, -1)
       await rebuildTree(sql, sealed.a.id)
     })
@@ -467,9 +460,7 @@ describe('tampering behind other tampering', () => {
   it('an event deleted does not hide a later one edited without trace', async () => {
     const db = await fresh()
     await withTriggersDisabled(db.db, async (sql) => {
-      await sql.query(`DELETE FROM auditseal.audit_events WHERE tenant_id = $1 AND seq = 1000`, [
-        sealed.a.id,
-      ])
+      await deleteEvent(sql, sealed.a.id, 1000)
       await editWithoutTrace(sql, 3210)
     })
     // Past seq 1000 every signed root differs from the recomputed tree; with the stored leaf of
@@ -503,9 +494,7 @@ describe('tampering behind other tampering', () => {
   it('an event deleted does not hide a later one edited with its leaf hash (its stored leaf confirms it)', async () => {
     const db = await fresh()
     await withTriggersDisabled(db.db, async (sql) => {
-      await sql.query(`DELETE FROM auditseal.audit_events WHERE tenant_id = $1 AND seq = 1000`, [
-        sealed.a.id,
-      ])
+      await deleteEvent(sql, sealed.a.id, 1000)
       await editCanonical(sql, sealed.a.id, 1600, '"note":"event number 1600"', '"note":"x"')
       await rehashEvents(sql, sealed.a.id)
     })
@@ -521,9 +510,7 @@ describe('tampering behind other tampering', () => {
     const db = await fresh()
     await withTriggersDisabled(db.db, async (sql) => {
       await setStoredLeaf(sql, sealed.a.id, 300, new Uint8Array(32)) // before the difference
-      await sql.query(`DELETE FROM auditseal.audit_events WHERE tenant_id = $1 AND seq = 1000`, [
-        sealed.a.id,
-      ])
+      await deleteEvent(sql, sealed.a.id, 1000)
       await setStoredLeaf(sql, sealed.a.id, 1600, new Uint8Array(32)) // after it
       await editWithoutTrace(sql, 3210)
     })

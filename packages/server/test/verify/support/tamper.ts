@@ -185,3 +185,11 @@ export async function setStoredLeaf(
     [tenant, storedHashIndex(0, seq), leaf],
   )
 }
+
+/** Deletes the event at `seq`. */
+export async function deleteEvent(sql: AdminSql, tenant: string, seq: number): Promise<void> {
+  await sql.query(`DELETE FROM auditseal.audit_events WHERE tenant_id = $1 AND seq = $2`, [
+    tenant,
+    seq,
+  ])
+}
