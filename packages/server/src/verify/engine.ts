@@ -118,17 +118,23 @@ export class LogVerifier {
     const { seq, flagged } = this.seqs.next(record.seq, record.seqText ?? String(record.seq))
     const { leaf, problems, recordedAt } =
       check ?? checkRecord(record, this.options.tenant, this.options.hasher)
+    // The leaf the log stored for this event where it differs from the recomputed one: what
+    // stands in for it in the stand-in tree (and, for a clean event, a hint for locating).
+    let stored: Uint8Array | undefined
     if (problems.length > 0) {
       this.report('modified', seq ?? this.seqs.expected, problems.join('; '))
+      if (seq !== undefined && !flagged) {
+        stored = differing(record.leafHash, leaf) ?? differing(record.storedLeaf?.(seq), leaf)
+      }
     } else if (seq !== undefined && !flagged) {
-      this.noteHints(record, seq, leaf)
+      stored = this.noteHints(record, seq, leaf)
     }
     if (seq !== undefined && recordedAt !== undefined) {
       this.noteOrder(seq, recordedAt, problems.length === 0 && !flagged)
     }
     if (record.storedLeaf !== undefined) this.storedTree = true
     const own = hashString(leaf)
-    this.standInFor(record, flagged ? undefined : seq, expected, own, leaf)
+    this.standInFor(record, flagged ? undefined : seq, expected, own, stored)
     this.tree.append(own)
     this.count++
     if (this.sizes[this.nextSize] === this.count) this.compareCheckpoints()
@@ -231,18 +237,20 @@ export class LogVerifier {
 
   /**
    * Gives the stand-in tree this record's place: the stored leaves of the seqs missing before
-   * it, then the leaf the log stored for it where it differs from the recomputed one (its
-   * leaf_hash, else the stored tree's leaf). `seq` is undefined for a record that is not the
-   * next seq (a second event with a seq, a late one, an unusable seq): left out.
+   * it, then `stored`, the leaf the log stored for it where it differs from the recomputed one
+   * (its leaf_hash, else the stored tree's leaf). `seq` is undefined for a record that is not
+   * the next seq (a second event with a seq, a late one, an unusable seq): left out.
    */
   private standInFor(
     record: EventRecord,
     seq: number | undefined,
     expected: number,
     own: HashString,
-    leaf: Uint8Array,
+    stored: Uint8Array | undefined,
   ): void {
     const standIn = this.standIn
+    // Nothing stood in yet and nothing stands in now (nearly every event): nothing to do.
+    if (!standIn.diverged && seq === expected && stored === undefined) return
     // Condemned before anything stood in: the stand-in tree is the recomputed one.
     if (this.firstMismatch !== undefined && !standIn.diverged) return
     const main = () => this.tree.mark()
@@ -265,17 +273,19 @@ export class LogVerifier {
       }
       standIn.fill(leaves, main, judged)
     }
-    const differs = (stored: Uint8Array | undefined) =>
-      stored !== undefined && !constantTimeEqual(stored, leaf) ? stored : undefined
-    const stored = differs(record.leafHash) ?? differs(record.storedLeaf?.(seq))
     standIn.append(own, stored && hashString(stored), main, judged)
   }
 
-  /** Compares the leaf with the one the log stored at seq (a hint for locating only). */
-  private noteHints(record: EventRecord, seq: number, leaf: Uint8Array): void {
+  /**
+   * Compares the leaf with the one the log stored at seq (a hint for locating only); returns
+   * the stored one when they differ.
+   */
+  private noteHints(record: EventRecord, seq: number, leaf: Uint8Array): Uint8Array | undefined {
     const storedLeaf = record.storedLeaf
     const stored = storedLeaf?.(seq)
-    if (storedLeaf === undefined || stored === undefined || constantTimeEqual(stored, leaf)) return
+    if (storedLeaf === undefined || stored === undefined || constantTimeEqual(stored, leaf)) {
+      return undefined
+    }
     const matches = (other: Uint8Array | undefined) =>
       other !== undefined && constantTimeEqual(other, leaf)
     const relation = matches(storedLeaf(seq - 1))
@@ -284,6 +294,7 @@ export class LogVerifier {
         ? 'next'
         : 'none'
     this.locator.noteLeaf({ seq, leaf, stored, relation })
+    return stored
   }
 
   /**
@@ -553,6 +564,11 @@ export class LogVerifier {
       message,
     })
   }
+}
+
+/** `stored` when it is a leaf other than `leaf`. */
+function differing(stored: Uint8Array | undefined, leaf: Uint8Array): Uint8Array | undefined {
+  return stored !== undefined && !constantTimeEqual(stored, leaf) ? stored : undefined
 }
 
 function newest(a: VerifiedCheckpoint | undefined, b: VerifiedCheckpoint): VerifiedCheckpoint {
