@@ -151,34 +151,27 @@ describe('the migrations line of the banner, for the application login', () => {
     )
   })
 
-  describe('when a migration is pending', () => {
-    it('serves, and names the pending migration and who must apply it', async () => {
-      const db = await createPostgresDatabase()
-      try {
-        await db.db.adminQuery('DELETE FROM auditseal.schema_migrations WHERE version = 13')
-        expect(await bannerOf(db)).toContain(
-          '  migrations:    PENDING 0013_migrations_readable\n' +
-            '                 this login may not run them: the database owner must run `auditseal migrate`\n',
-        )
-      } finally {
-        await db.drop()
-      }
-    })
-  })
-
-  describe('when the reader may not read the migrations (a database migrated before 0013)', () => {
-    it('serves, and says it could not check', async () => {
-      const db = await createPostgresDatabase()
-      try {
-        await db.db.adminQuery('REVOKE SELECT ON auditseal.schema_migrations FROM auditseal_reader')
-        expect(await bannerOf(db)).toContain(
-          '  migrations:    not checked: the reader role may not read auditseal.schema_migrations\n' +
-            '                 (a database migrated before 0013_migrations_readable): the database owner must run `auditseal migrate`\n',
-        )
-      } finally {
-        await db.drop()
-      }
-    })
+  it.each([
+    [
+      'a migration is pending: it serves, and names the migration and who must apply it',
+      'DELETE FROM auditseal.schema_migrations WHERE version = 13',
+      '  migrations:    PENDING 0013_migrations_readable\n' +
+        '                 this login may not run them: the database owner must run `auditseal migrate`\n',
+    ],
+    [
+      'the reader may not read the migrations (migrated before 0013): it serves, and says it could not check',
+      'REVOKE SELECT ON auditseal.schema_migrations FROM auditseal_reader',
+      '  migrations:    not checked: the reader role may not read auditseal.schema_migrations\n' +
+        '                 (a database migrated before 0013_migrations_readable): the database owner must run `auditseal migrate`\n',
+    ],
+  ])('when %s', async (_, change, banner) => {
+    const db = await createPostgresDatabase()
+    try {
+      await db.db.adminQuery(change)
+      expect(await bannerOf(db)).toContain(banner)
+    } finally {
+      await db.drop()
+    }
   })
 })
 

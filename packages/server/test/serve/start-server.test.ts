@@ -257,30 +257,32 @@ describe('startServer refusing to start', () => {
     }
   })
 
-  it('refuses to create a new signing key for a log that holds events (a key file gone missing)', async () => {
-    const made = await createPostgresDatabase()
-    const dir = await mkdtemp(join(tmpdir(), 'auditseal-serve-'))
-    try {
-      const config = (signingKeyFile: string) =>
-        loadConfig({ ...flags, dataDir: dir, databaseUrl: made.url, signingKeyFile }, env)
-      const first = await startServer(config(join(dir, 'key')), { print: () => {} })
-      const tenant = newTenantId()
-      await first.log.sealer.seal(tenant, makeEvents(tenant, 3))
-      await first.close()
-      const missing = join(dir, 'secrets-not-mounted', 'signing.key')
-      await expect(startServer(config(missing), { print: () => {} })).rejects.toThrow(
-        `signing key ${missing} does not exist, but the log already holds events`,
-      )
-      await expect(stat(join(dir, 'secrets-not-mounted'))).rejects.toMatchObject({
-        code: 'ENOENT',
-      })
-      const again = await startServer(config(join(dir, 'key')), { print: () => {} })
-      await again.close()
-    } finally {
-      await rm(dir, { recursive: true, force: true })
-      await made.drop()
-    }
-  })
+  it.each(engines)(
+    'refuses to create a new signing key for a log that holds events (a key file gone missing), on $name',
+    async (engine) => {
+      const dir = await mkdtemp(join(tmpdir(), 'auditseal-serve-'))
+      const prepared = await engine.prepare(dir)
+      const withKey = (signingKeyFile: string) => ({ ...prepared.config, signingKeyFile })
+      try {
+        const first = await startServer(withKey(join(dir, 'key')), { print: () => {} })
+        const tenant = newTenantId()
+        await first.log.sealer.seal(tenant, makeEvents(tenant, 3))
+        await first.close()
+        const missing = join(dir, 'secrets-not-mounted', 'signing.key')
+        await expect(startServer(withKey(missing), { print: () => {} })).rejects.toThrow(
+          `signing key ${missing} does not exist, but the log already holds events`,
+        )
+        await expect(stat(join(dir, 'secrets-not-mounted'))).rejects.toMatchObject({
+          code: 'ENOENT',
+        })
+        const again = await startServer(withKey(join(dir, 'key')), { print: () => {} })
+        await again.close()
+      } finally {
+        await prepared.drop()
+        await rm(dir, { recursive: true, force: true })
+      }
+    },
+  )
 
   it('refuses a data directory another server uses, naming --data-dir, and leaves that server be', async () => {
     const made = await createPostgresDatabase()
