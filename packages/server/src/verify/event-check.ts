@@ -15,6 +15,8 @@ export interface RecordCheck {
   readonly problems: readonly string[]
   /** recorded_at of a valid event (the verifier watches its order). */
   readonly recordedAt?: string
+  /** The id of a valid event (the verifier looks for ids sealed twice). */
+  readonly id?: string
 }
 
 /**
@@ -51,7 +53,7 @@ function checkAgainstItself(record: EventRecord, tenantId: string, leaf: Uint8Ar
   }
   if (!check.ok) return { leaf, problems }
   if (record.columns) problems.push(...columnProblems(check.event, record.columns))
-  return { leaf, problems, recordedAt: check.event.recorded_at as string }
+  return { leaf, problems, recordedAt: check.event.recorded_at as string, id: check.event.id }
 }
 
 export type CanonicalCheck = { ok: true; event: AuditEvent } | { ok: false; problem: string }

@@ -29,6 +29,7 @@ import { parseExportLine } from './sources/export-line.js'
 import { defaultWorkers } from './sources/parallel.js'
 import type { EventRecord, LogSource, SourceKind } from './sources/types.js'
 import { nodeDigests, providerDigests } from './tree.js'
+import { checkRepeatedIds, reportRepeatedIds } from './repeated-ids.js'
 
 export type SourceOptions =
   | { kind: 'database'; databaseUrl: string; tenant: string; pageSize?: number }
@@ -88,14 +89,12 @@ export interface VerifyReport {
 
 export type Verdict = 'intact' | 'tampered' | 'unverified'
 
-/** Ids sealed more than once reported at most (database source). */
-const MAX_DUPLICATE_IDS = 1000
-
 export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport> {
   const crypto = options.crypto ?? nodeCrypto
   const progress = options.progress ?? NO_PROGRESS
   const warnings: string[] = []
   const { source, key, keyPinned } = await openSource(options, crypto, warnings)
+  const stopping = new AbortController()
   try {
     const tenant = tenantOf(key.name)
     // Outside copies first: the checkpointer stores a checkpoint before it publishes it, so
@@ -122,6 +121,7 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
       keyPinned,
     })
     progress.start(expected ?? (book.newestSize || undefined), 'events')
+    const repeated = checkRepeatedIds(source, stopping.signal, warnings)
     try {
       if (source instanceof ExportFileSource) {
         // The fast path first, as far as signed roots vouch for the bytes; then, from where it
@@ -143,7 +143,9 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
         }
       } else {
         for await (const record of source.events()) {
-          verifier.add(record)
+          const check = checkRecord(record, tenant, hasher)
+          verifier.add(record, check)
+          repeated.add(record, check)
           progress.tick()
         }
       }
@@ -151,25 +153,7 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
       progress.stop()
     }
     // Before finish(): an event these name explains a root difference like any other finding.
-    if (source instanceof DatabaseSource) {
-      const duplicates = await source.duplicateIds(MAX_DUPLICATE_IDS)
-      for (const { id, seqs } of duplicates) {
-        for (const seq of seqs.slice(1)) {
-          findings.add({
-            kind: 'inserted',
-            severity: 'error',
-            tenant,
-            seq,
-            message: `event id ${id} was sealed at seq ${seqs[0]} already: the log seals an id once, so this second event with it was put in (a copy appended and signed passes every other check)`,
-          })
-        }
-      }
-      if (duplicates.length >= MAX_DUPLICATE_IDS) {
-        warnings.push(
-          `more than ${MAX_DUPLICATE_IDS} event ids are sealed twice or more: only the first ${MAX_DUPLICATE_IDS} (by seq) are reported`,
-        )
-      }
-    }
+    reportRepeatedIds(await repeated.result(), tenant, findings, warnings)
     const result = verifier.finish()
     return {
       tenant,
@@ -186,6 +170,7 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
       exitCode: findings.errorCount > 0 ? 1 : 0,
     }
   } finally {
+    stopping.abort()
     await source.close()
   }
 }

@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { AuditEvent } from '@auditseal/core'
 import { runCheckpoint } from '../../src/cli/checkpoint.js'
 import { runExport } from '../../src/cli/export.js'
 import { verifyLog } from '../../src/verify/run.js'
@@ -13,7 +14,13 @@ import { startTestApp } from '../http/support.js'
 import { testAuditLog } from '../support/audit-log.js'
 import { createPostgresDatabase, type PostgresTestDatabase } from '../support/databases.js'
 import { makeEvents } from '../support/events.js'
-import { editCanonical, withTriggersDisabled } from './support/tamper.js'
+import {
+  canonicalAt,
+  editCanonical,
+  insertForged,
+  rebuildTree,
+  withTriggersDisabled,
+} from './support/tamper.js'
 
 const EVENTS = 1500
 
@@ -159,5 +166,26 @@ describe('tampering seen through the API', () => {
     const report = await viaApi()
     expect(report.exitCode).toBe(1)
     expect(report.findings.map((f) => [f.kind, f.seq])).toEqual([['modified', 777]])
+  })
+
+  it('a rewritten copy of an old event, appended and signed, is found by its id sealed twice', async () => {
+    let id = ''
+    await withTriggersDisabled(database.db, async (sql) => {
+      const original = JSON.parse(await canonicalAt(sql, api.tenant, 100)) as AuditEvent
+      id = original.id
+      // Stamped as if sealed now: nothing about its place in the log is out of order.
+      const recorded_at = new Date().toISOString()
+      const copy = { ...original, actor: { ...original.actor, id: 'mallory' }, recorded_at }
+      await insertForged(sql, api.tenant, EVENTS, copy)
+      await rebuildTree(sql, api.tenant)
+    })
+    await api.log.checkpointer.runOnce() // the log signs its grown tree
+    const report = await viaApi()
+    expect(report.result.events).toBe(EVENTS + 1)
+    expect(report.findings.map((f) => [f.kind, f.seq])).toEqual([
+      ['modified', 777], // the edit above
+      ['inserted', EVENTS],
+    ])
+    expect(report.findings[1]?.message).toContain(`event id ${id} was sealed at seq 100 already`)
   })
 })

@@ -8,6 +8,7 @@ import { once } from 'node:events'
 import { randomBytes } from 'node:crypto'
 import { closeSync, openSync } from 'node:fs'
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import type { AuditEvent } from '@auditseal/core'
@@ -19,6 +20,8 @@ import {
   utf8,
   verifyInclusion,
 } from '@auditseal/core'
+import { runCheckpoint } from '../../src/cli/checkpoint.js'
+import { runExport } from '../../src/cli/export.js'
 import { nodeCrypto } from '../../src/crypto/node-crypto.js'
 import { Checkpointer, LogReader, Sealer } from '../../src/store/index.js'
 import type { Finding } from '../../src/verify/findings.js'
@@ -441,6 +444,29 @@ describe('a rewritten copy of an old event appended, the tree rebuilt and signed
       `event id ${original.id} was sealed at seq 1234 already`,
     )
     expect(report.exitCode).toBe(1)
+
+    // An export of the log, checked against the same checkpoints, finds it by its id too.
+    const dir = await mkdtemp(join(tmpdir(), 'auditseal-tamper-'))
+    try {
+      const file = join(dir, 'export.ndjson')
+      const checkpointFile = join(dir, 'checkpoint')
+      const flags = { databaseUrl: db.url, tenant: sealed.a.id }
+      await runExport({ ...flags, format: 'ndjson', out: file, progress: false })
+      await runCheckpoint({ ...flags, out: checkpointFile, vkey: sealed.a.vkey })
+      for (const fastPath of [true, false]) {
+        const exported = await verifyLog({
+          source: { kind: 'export', file },
+          vkey: sealed.a.vkey,
+          checkpointFile,
+          fastPath,
+          ...withTrusted(sealed.a),
+        })
+        expect(exported.result.vouched).toBe(fastPath ? EVENTS + 1 : 0)
+        expect(exported.findings).toEqual(report.findings)
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })
 

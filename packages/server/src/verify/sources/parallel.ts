@@ -5,12 +5,11 @@
 // batches per worker are in flight, so memory stays bounded whatever the file's size. Where
 // workers cannot run (no compiled worker, a custom crypto provider) batches are checked here.
 
-import { existsSync, statSync } from 'node:fs'
 import { createReadStream } from 'node:fs'
 import { availableParallelism } from 'node:os'
-import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { TreeHasher } from '@auditseal/core'
+import { compiledWorker } from '../compiled-worker.js'
 import type { CheckedBatch } from './export-batch.js'
 import { checkLines, checkRecords, TOO_LONG } from './export-batch.js'
 import { MAX_LINE_BYTES } from './lines.js'
@@ -57,24 +56,12 @@ export async function* lineBatches(
 
 /** The compiled worker, or undefined when there is none as new as the code it runs. */
 export function workerUrl(): URL | undefined {
-  const here = fileURLToPath(import.meta.url)
-  if (here.endsWith('.js')) return new URL('../check-worker.js', import.meta.url)
-  // Running from source (tsx, Vitest): use the package's dist if it is not older than src.
-  const pairs = [
-    ['../check-worker', '../../../dist/verify/check-worker'],
-    ['../event-check', '../../../dist/verify/event-check'],
-    ['../columns', '../../../dist/verify/columns'],
-    ['./export-line', '../../../dist/verify/sources/export-line'],
-    ['./export-batch', '../../../dist/verify/sources/export-batch'],
-  ]
-  for (const [src, dist] of pairs) {
-    const srcPath = fileURLToPath(new URL(`${src}.ts`, import.meta.url))
-    const distPath = fileURLToPath(new URL(`${dist}.js`, import.meta.url))
-    if (!existsSync(distPath) || statSync(distPath).mtimeMs < statSync(srcPath).mtimeMs) {
-      return undefined
-    }
-  }
-  return new URL('../../../dist/verify/check-worker.js', import.meta.url)
+  return compiledWorker('check-worker', [
+    'event-check',
+    'columns',
+    'sources/export-line',
+    'sources/export-batch',
+  ])
 }
 
 export interface ParallelOptions {

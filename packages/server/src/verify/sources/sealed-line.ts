@@ -115,3 +115,64 @@ export function sameLeaf(leaf: string, leafHash: Uint8Array): boolean {
   for (let i = 0; i < leafHash.length; i++) diff |= leaf.charCodeAt(i) ^ (leafHash[i] as number)
   return diff === 0
 }
+
+/** `","occurred_at":"`: what follows the event's own id in its canonical text. */
+const AFTER_ID = [...'","occurred_at":"'].map((c) => c.charCodeAt(0))
+/** `"id":"`: what precedes it. */
+const BEFORE_ID = [...'"id":"'].map((c) => c.charCodeAt(0))
+const UUID_CHARS = 36
+const DASH = 0x2d
+/**
+ * How far the search may step back when the window's first byte is c: to the nearest earlier
+ * place where c lines up with the same byte of AFTER_ID (Horspool's rule, searching backward).
+ */
+const STEP_BACK = new Uint8Array(256).fill(AFTER_ID.length)
+for (let k = AFTER_ID.length - 1; k >= 1; k--) STEP_BACK[AFTER_ID[k] as number] = k
+
+/**
+ * eventIdAt finds the event's own id in E's canonical text bytes[start, eventEnd), without
+ * decoding it: where its 36 characters begin, or -1 when it is not there as a lowercase UUID.
+ * In RFC 8785 order the id is the member right before occurred_at, and only actor, data and
+ * error come before it: after it, no object (source, target) may hold an occurred_at, and no
+ * string can hold the bytes `","occurred_at":"` (its quotes would be escaped). So the last
+ * `","occurred_at":"` follows the event's own id, whatever data holds. Pure.
+ */
+export function eventIdAt(bytes: Uint8Array, start: number, eventEnd: number): number {
+  const first = start + BEFORE_ID.length + UUID_CHARS
+  let at = eventEnd - AFTER_ID.length
+  while (at >= first) {
+    if (matches(bytes, at, AFTER_ID)) {
+      const idStart = at - UUID_CHARS
+      if (!matches(bytes, idStart - BEFORE_ID.length, BEFORE_ID)) return -1
+      return isLowercaseUuid(bytes, idStart) ? idStart : -1
+    }
+    at -= STEP_BACK[bytes[at] as number] as number
+  }
+  return -1
+}
+
+/** The event's own id (see eventIdAt), or undefined. */
+export function readEventId(
+  bytes: Uint8Array,
+  start: number,
+  eventEnd: number,
+): string | undefined {
+  const at = eventIdAt(bytes, start, eventEnd)
+  return at < 0
+    ? undefined
+    : Buffer.from(bytes.buffer, bytes.byteOffset + at, UUID_CHARS).toString('latin1')
+}
+
+function isLowercaseUuid(bytes: Uint8Array, at: number): boolean {
+  for (let i = 0; i < UUID_CHARS; i++) {
+    const c = bytes[at + i] as number
+    const dash = i === 8 || i === 13 || i === 18 || i === 23
+    if (dash ? c !== DASH : !((c >= ZERO && c <= NINE) || (c >= 0x61 && c <= 0x66))) return false
+  }
+  return true
+}
+
+function matches(bytes: Uint8Array, at: number, pattern: readonly number[]): boolean {
+  for (let i = 0; i < pattern.length; i++) if (bytes[at + i] !== pattern[i]) return false
+  return true
+}

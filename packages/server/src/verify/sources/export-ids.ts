@@ -1,0 +1,133 @@
+// The ids an NDJSON export holds more than once. No signed root tells a rewritten copy of an
+// old event, appended and signed with the log's key, from a new event; only its id, which the
+// sealer seals once, gives it away. The file is read a second time for this, on a worker
+// thread of its own while the verifier reads it (each line's seq from its suffix and its id
+// from its bytes, sealed-line.ts, into an IdLedger), so the check costs the verifier's own
+// thread nothing where there is a compiled worker; else it runs here, after.
+
+import { mkdtemp, open, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
+import { compiledWorker } from '../compiled-worker.js'
+import { VerifyError } from '../errors.js'
+import type { RepeatedIds } from '../id-ledger.js'
+import { IdLedger } from '../id-ledger.js'
+import { MAX_LINE_BYTES } from './lines.js'
+import { eventIdAt, newSealedSuffix, readSealedSuffix } from './sealed-line.js'
+
+const CHUNK_BYTES = 4 * 1024 * 1024
+const NEWLINE = 0x0a
+
+export interface ExportIdsOptions {
+  /** Where the ledger's temporary files go (default: the system's). */
+  readonly tmpDir?: string
+  /** Scan on this thread even where a worker could (tests). */
+  readonly inThread?: boolean
+  /** Stops the scan's worker (the verification ended without needing the answer). */
+  readonly signal?: AbortSignal
+}
+
+/**
+ * repeatedExportIds finds the ids the export at `path` holds at two or more seqs (at most
+ * `limit`, those sealed first). Lines whose suffix or id cannot be read from their bytes are
+ * skipped: the verifier reports what is wrong with them.
+ */
+export async function repeatedExportIds(
+  path: string,
+  limit: number,
+  options: ExportIdsOptions = {},
+): Promise<RepeatedIds> {
+  // Made here, not by the worker: a worker stopped midway removes nothing.
+  const dir = await mkdtemp(join(options.tmpDir ?? tmpdir(), 'auditseal-verify-ids-'))
+  let worker: Worker | undefined
+  const stop = () => void worker?.terminate()
+  options.signal?.addEventListener('abort', stop, { once: true })
+  try {
+    options.signal?.throwIfAborted()
+    const url = options.inThread ? undefined : idsWorker()
+    if (url === undefined) return await scanExportIds(path, limit, dir, options.signal)
+    // Compiled code needs no loader hooks the parent may run under (tsx): they slow its start.
+    worker = new Worker(url, { workerData: { path, limit, tmpDir: dir }, execArgv: [] })
+    const running = worker
+    return await new Promise<RepeatedIds>((resolve, reject) => {
+      running.once('message', (answer: { result?: RepeatedIds; error?: string }) => {
+        if (answer.result) resolve(answer.result)
+        else reject(new VerifyError('IO', answer.error ?? 'the id check failed'))
+      })
+      running.once('error', reject)
+      running.once('exit', (code) => {
+        reject(new VerifyError('IO', `the id check stopped (exit code ${code})`))
+      })
+    })
+  } finally {
+    options.signal?.removeEventListener('abort', stop)
+    await worker?.terminate()
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+/** The ids the export at `path` holds more than once, read on this thread. */
+export async function scanExportIds(
+  path: string,
+  limit: number,
+  tmpDir?: string,
+  signal?: AbortSignal,
+): Promise<RepeatedIds> {
+  const ledger = new IdLedger(tmpDir === undefined ? {} : { tmpDir })
+  const suffix = newSealedSuffix()
+  const file = await open(path, 'r')
+  // Each chunk is read after the unfinished line the chunk before ended with.
+  const buffer = Buffer.allocUnsafe(MAX_LINE_BYTES + 1 + CHUNK_BYTES)
+  try {
+    let carried = 0
+    let position = 0
+    /** Inside a line too long to be an event, whose start was dropped. */
+    let skipping = false
+    for (;;) {
+      signal?.throwIfAborted()
+      const { bytesRead } = await file.read(buffer, carried, CHUNK_BYTES, position)
+      position += bytesRead
+      const filled = carried + bytesRead
+      const atEnd = bytesRead === 0
+      let start = 0
+      while (start < filled) {
+        let end = buffer.indexOf(NEWLINE, start)
+        if (end < 0 || end >= filled) {
+          if (!atEnd) break
+          end = filled // the last line, without a newline
+        }
+        if (skipping) skipping = false
+        else if (end > start && readSealedSuffix(buffer, start, end, suffix)) {
+          const at = eventIdAt(buffer, start, suffix.eventEnd)
+          if (at >= 0) ledger.addBytes(suffix.seq, buffer, at)
+        }
+        start = end + 1
+      }
+      if (atEnd) break
+      carried = Math.max(filled - start, 0)
+      if (carried > MAX_LINE_BYTES) {
+        skipping = true
+        carried = 0
+      } else {
+        buffer.copy(buffer, 0, start, filled)
+      }
+    }
+    return ledger.finish(limit)
+  } finally {
+    await file.close()
+    ledger.close()
+  }
+}
+
+/** The compiled worker the scan runs on, if there is one as new as its code. */
+export function idsWorker(): URL | undefined {
+  return compiledWorker('ids-worker', [
+    'id-ledger',
+    'sources/export-ids',
+    'sources/sealed-line',
+    'sources/lines',
+    'errors',
+    'compiled-worker',
+  ])
+}
