@@ -21,19 +21,29 @@ const TOKEN_VARIABLES = [
   'AUDITSEAL_JWT_ISSUER',
   'AUDITSEAL_JWT_AUDIENCE',
   'AUDITSEAL_JWT_TENANT_CLAIM',
+  'AUDITSEAL_JWT_MAX_AGE_S',
 ]
 
 export interface TokenFlags {
   tenant: string
   sub: string
   roles: string
-  expiresIn: string
+  /** Default: an hour, or the server's maximum token age if that is shorter. */
+  expiresIn?: string
   dataDir?: string
 }
 
 // The forms jose's duration parser takes, without the signs and fractions a token needs not.
 const DURATION =
-  /^[1-9][0-9]{0,8} ?(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)$/
+  /^([1-9][0-9]{0,8}) ?(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)$/
+const UNIT_SECONDS: Readonly<Record<string, number>> = {
+  s: 1,
+  m: 60,
+  h: 3600,
+  d: 86_400,
+  w: 604_800,
+}
+const DEFAULT_LIFETIME_S = 3600
 
 export function registerToken(program: Command): void {
   program
@@ -46,7 +56,10 @@ export function registerToken(program: Command): void {
     .requiredOption('--tenant <uuid>', 'the tenant the token is for')
     .requiredOption('--sub <subject>', 'the user, e.g. alice (the actor of gateway events)')
     .requiredOption('--roles <roles>', `comma-separated: ${APP_ROLES.join(', ')}`)
-    .option('--expires-in <duration>', 'lifetime, e.g. 15m, 1h, 7d', '1h')
+    .option(
+      '--expires-in <duration>',
+      'lifetime, e.g. 15m, 1h, 7d (default 1h, or AUDITSEAL_JWT_MAX_AGE_S if that is shorter)',
+    )
     .option('--data-dir <dir>', 'where the generated secret is kept (default ./.auditseal)')
     .action(async (flags: TokenFlags) => {
       process.stdout.write(`${await runToken(flags)}\n`)
@@ -64,11 +77,7 @@ export async function runToken(
   if (sub.length === 0 || sub.length > 1024) {
     throw new ConfigError('--sub: give the user, 1 to 1024 characters')
   }
-  if (!DURATION.test(flags.expiresIn)) {
-    throw new ConfigError(
-      `--expires-in: ${JSON.stringify(flags.expiresIn)} is not a duration (e.g. 15m, 1h, 7d)`,
-    )
-  }
+  const lifetime = flags.expiresIn === undefined ? undefined : durationSeconds(flags.expiresIn)
   const loaded = loadConfig(
     flags.dataDir === undefined ? {} : { dataDir: flags.dataDir },
     onlyVariables(env, TOKEN_VARIABLES),
@@ -79,6 +88,14 @@ export async function runToken(
         'only, so a development token would be refused. Get a token from the provider.',
     )
   }
+  const maxAge = loaded.jwt.maxAgeSeconds
+  if (lifetime !== undefined && maxAge !== undefined && lifetime > maxAge) {
+    throw new ConfigError(
+      `--expires-in ${flags.expiresIn}: the server refuses tokens issued to live longer than ` +
+        `AUDITSEAL_JWT_MAX_AGE_S (${maxAge} s); give ${maxAge}s or less`,
+    )
+  }
+  const expiresIn = lifetime ?? Math.min(DEFAULT_LIFETIME_S, maxAge ?? DEFAULT_LIFETIME_S)
   const { config, developmentSecret } = await ensureJwtSecret(loaded)
   if (developmentSecret?.created) {
     warn(
@@ -89,7 +106,7 @@ export async function runToken(
   }
   return signDevelopmentToken(
     config.jwt.secret as string,
-    { sub, tenantId, roles, expiresIn: flags.expiresIn },
+    { sub, tenantId, roles, expiresIn: `${expiresIn}s` },
     {
       tenantClaim: config.jwt.tenantClaim,
       ...(config.jwt.issuer !== undefined && { issuer: config.jwt.issuer }),
@@ -108,4 +125,16 @@ function parseRoles(text: string): AppRole[] {
     )
   }
   return [...new Set(roles)] as AppRole[]
+}
+
+/** The seconds a duration such as 15m or 7 days stands for. */
+function durationSeconds(text: string): number {
+  const match = DURATION.exec(text)
+  if (!match) {
+    throw new ConfigError(
+      `--expires-in: ${JSON.stringify(text)} is not a duration (e.g. 15m, 1h, 7d)`,
+    )
+  }
+  const unit = UNIT_SECONDS[(match[2] as string).charAt(0)] as number
+  return Number(match[1]) * unit
 }

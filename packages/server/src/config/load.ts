@@ -121,6 +121,7 @@ function loadJwt(setting: Setting): ServerConfig['jwt'] {
   const issuer = setting(undefined, 'AUDITSEAL_JWT_ISSUER')
   const audience = setting(undefined, 'AUDITSEAL_JWT_AUDIENCE')
   const tenantClaim = setting(undefined, 'AUDITSEAL_JWT_TENANT_CLAIM')
+  const maxAgeRaw = setting(undefined, 'AUDITSEAL_JWT_MAX_AGE_S')
   if (secretRaw !== undefined && jwksRaw !== undefined) {
     // Accepting both would let anyone holding the development secret mint production tokens.
     throw new ConfigError(
@@ -144,6 +145,7 @@ function loadJwt(setting: Setting): ServerConfig['jwt'] {
     ...(issuer !== undefined && { issuer: parseName(issuer) }),
     ...(audience !== undefined && { audience: parseName(audience) }),
     tenantClaim: tenantClaim === undefined ? DEFAULTS.jwtTenantClaim : parseName(tenantClaim, 128),
+    ...(maxAgeRaw !== undefined && { maxAgeSeconds: parsePositiveInteger(maxAgeRaw) }),
   }
 }
 

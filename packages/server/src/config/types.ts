@@ -13,6 +13,11 @@ export interface JwtConfig {
   readonly audience?: string
   /** The claim that carries the tenant id (default `tenant_id`): AUDITSEAL_JWT_TENANT_CLAIM. */
   readonly tenantClaim: string
+  /**
+   * The longest a token may live, in seconds: AUDITSEAL_JWT_MAX_AGE_S. When set, a token must
+   * carry `iat`, be no older than this, and not claim a longer life (`exp` − `iat`).
+   */
+  readonly maxAgeSeconds?: number
 }
 
 export interface RateLimitConfig {

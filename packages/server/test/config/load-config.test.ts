@@ -62,6 +62,7 @@ describe('loadConfig', () => {
           AUDITSEAL_JWT_ISSUER: 'https://id.example.com/',
           AUDITSEAL_JWT_AUDIENCE: 'auditseal',
           AUDITSEAL_JWT_TENANT_CLAIM: 'https://example.com/tenant',
+          AUDITSEAL_JWT_MAX_AGE_S: '900',
           AUDITSEAL_RATE_LIMIT_MAX: '10',
           AUDITSEAL_RATE_LIMIT_WINDOW_MS: '1000',
           AUDITSEAL_BODY_LIMIT_BYTES: '1024',
@@ -86,6 +87,7 @@ describe('loadConfig', () => {
           issuer: 'https://id.example.com/',
           audience: 'auditseal',
           tenantClaim: 'https://example.com/tenant',
+          maxAgeSeconds: 900,
         },
         rateLimit: { max: 10, windowMs: 1000 },
         bodyLimitBytes: 1024,
@@ -171,6 +173,7 @@ describe('loadConfig', () => {
       [{ checkpointDir: '' }, {}, '--checkpoint-dir: "" is not a path'],
       [{ signingKeyFile: '' }, {}, '--signing-key-file: "" is not a path'],
       [{}, { AUDITSEAL_JWT_TENANT_CLAIM: 'a\nb' }, 'AUDITSEAL_JWT_TENANT_CLAIM: "a\\nb"'],
+      [{}, { AUDITSEAL_JWT_MAX_AGE_S: '1h' }, 'AUDITSEAL_JWT_MAX_AGE_S: "1h" is not a positive'],
     ] as [ConfigFlags, ConfigEnv, string][])('%o %o → %s', (flags, env, message) => {
       expect(failure(flags, env).message).toContain(message)
     })

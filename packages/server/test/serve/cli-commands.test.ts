@@ -132,6 +132,21 @@ describe('auditseal token', () => {
     expect(result.stdout).toMatch(/^ey[\w-]+\.[\w-]+\.[\w-]+\n$/)
   })
 
+  it('keeps to the server’s maximum token age: shorter by default, refused when asked longer', async () => {
+    const env = { AUDITSEAL_JWT_MAX_AGE_S: '900' }
+    const args = ['token', '--tenant', TENANT, '--sub', 'a', '--roles', 'admin', '--data-dir', dir]
+    const short = await auditseal(args, { env })
+    expect(short.code).toBe(0)
+    const claims = decodeJwt(short.stdout.trim())
+    expect((claims.exp as number) - (claims.iat as number)).toBe(900)
+    const long = await auditseal([...args, '--expires-in', '1h'], { env })
+    expect(long.code).toBe(2)
+    expect(long.stderr).toContain(
+      '--expires-in 1h: the server refuses tokens issued to live longer than AUDITSEAL_JWT_MAX_AGE_S (900 s)',
+    )
+    expect(long.stdout).toBe('')
+  })
+
   it('exits 2 when the server takes tokens from an identity provider only', async () => {
     const result = await auditseal(
       ['token', '--tenant', TENANT, '--sub', 'a', '--roles', 'admin'],

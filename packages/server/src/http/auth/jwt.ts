@@ -4,7 +4,10 @@
 // mode rules out algorithm confusion (an RS256 public key used as an HS256 secret).
 //
 // Claims: `sub`, the tenant claim (config.jwt.tenantClaim, default `tenant_id`, a lowercase
-// UUID), `roles` (an array; unknown roles are ignored), and `exp`, which is required.
+// UUID), `roles` (an array; unknown roles are ignored), and `exp`, which is required. With a
+// maximum age (config.jwt.maxAgeSeconds), `iat` is required too: a token older than that, or
+// issued to live longer, is refused — a leaked token then stops working soon whatever its
+// issuer wrote into `exp`.
 
 import type { JWTPayload, JWTVerifyResult } from 'jose'
 import { createRemoteJWKSet, errors, jwtVerify, SignJWT } from 'jose'
@@ -60,11 +63,13 @@ export type JwtVerifier = (token: string) => Promise<Principal>
  * neither a JWKS URL nor a secret is configured (then every JWT is refused).
  */
 export function createJwtVerifier(config: JwtConfig): JwtVerifier | undefined {
+  const maxAge = config.maxAgeSeconds
   const common = {
     issuer: config.issuer,
     audience: config.audience,
-    requiredClaims: ['exp', 'sub'],
+    requiredClaims: maxAge === undefined ? ['exp', 'sub'] : ['exp', 'iat', 'sub'],
     clockTolerance: CLOCK_TOLERANCE_S,
+    ...(maxAge !== undefined && { maxTokenAge: maxAge }),
   }
   let verify: (token: string) => Promise<JWTVerifyResult>
   if (config.jwksUrl !== undefined) {
@@ -82,7 +87,12 @@ export function createJwtVerifier(config: JwtConfig): JwtVerifier | undefined {
     try {
       payload = (await verify(token)).payload
     } catch (error) {
-      throw classify(error, config.jwksUrl !== undefined)
+      throw classify(error, config.jwksUrl !== undefined, maxAge)
+    }
+    if (maxAge !== undefined && (payload.exp as number) - (payload.iat as number) > maxAge) {
+      throw new TokenRejected(
+        `the token is issued to live longer than the ${maxAge} s this server allows (exp − iat)`,
+      )
     }
     return principalOf(payload, config.tenantClaim)
   }
@@ -96,8 +106,13 @@ const CLAIM_PROBLEMS: Readonly<Record<string, string>> = {
 }
 
 /** The error to answer with; `remote`: keys come from a JWKS, whose fetch can fail. */
-function classify(error: unknown, remote: boolean): Error {
-  if (error instanceof errors.JWTExpired) return new TokenRejected('the token has expired')
+function classify(error: unknown, remote: boolean, maxAge: number | undefined): Error {
+  if (error instanceof errors.JWTExpired) {
+    // jose reports a token older than maxTokenAge as expired, naming the iat claim.
+    return error.claim === 'iat'
+      ? new TokenRejected(`the token is older than the ${maxAge} s this server allows`)
+      : new TokenRejected('the token has expired')
+  }
   if (error instanceof errors.JWTClaimValidationFailed) {
     const problem = CLAIM_PROBLEMS[error.reason] ?? 'is not acceptable'
     return new TokenRejected(`the token's ${error.claim} claim ${problem}`, error.message)
