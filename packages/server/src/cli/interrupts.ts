@@ -1,6 +1,6 @@
-// SIGINT and SIGTERM during an export to a file: instead of the default (the process killed,
-// its temporary file left behind), the export is made to fail like a broken write, so that
-// its output is aborted and the process exits with the code the shell expects of the signal.
+// SIGINT and SIGTERM during an export to a file or a verification: instead of the default (the
+// process killed, temporary files left behind), the command is made to fail, so that what it
+// wrote is removed and the process exits with the code the shell expects of the signal.
 
 import { constants } from 'node:os'
 
@@ -12,7 +12,7 @@ export class ExportInterrupted extends Error {
   constructor(signal: NodeJS.Signals, path: string) {
     super(`export interrupted; ${path} was not written`)
     this.name = 'ExportInterrupted'
-    this.exitCode = 128 + constants.signals[signal]
+    this.exitCode = signalExitCode(signal)
   }
 }
 
@@ -31,5 +31,22 @@ export function catchInterrupts(path: string): { signalled: Promise<never>; stop
     stop: () => {
       for (const signal of INTERRUPTS) process.off(signal, onSignal)
     },
+  }
+}
+
+/** 128 + the signal's number: the exit code a shell reports for a process the signal ended. */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + constants.signals[signal]
+}
+
+/**
+ * Aborts `controller` with the signal's name on SIGINT or SIGTERM, until the returned
+ * function is called.
+ */
+export function abortOnInterrupt(controller: AbortController): () => void {
+  const onSignal = (signal: NodeJS.Signals) => controller.abort(signal)
+  for (const signal of INTERRUPTS) process.on(signal, onSignal)
+  return () => {
+    for (const signal of INTERRUPTS) process.off(signal, onSignal)
   }
 }

@@ -11,6 +11,7 @@ import { reportJson, reportText } from '../verify/render.js'
 import type { SourceOptions, VerifyReport } from '../verify/run.js'
 import { verifyLog } from '../verify/run.js'
 import { parseDatabaseUrlFlag } from './flags.js'
+import { abortOnInterrupt, signalExitCode } from './interrupts.js'
 
 export interface VerifyFlags {
   url?: string
@@ -66,8 +67,13 @@ export function registerVerify(program: Command): void {
 /** Runs `auditseal verify` and returns its exit code; all output goes to stdout/stderr. */
 export async function runVerifyCommand(flags: VerifyFlags): Promise<number> {
   let report: VerifyReport
+  // Ctrl-C or SIGTERM ends the verification with its temporary files removed (the check for
+  // ids sealed twice keeps some), and the exit code the shell expects of the signal.
+  const interrupt = new AbortController()
+  const stopCatching = abortOnInterrupt(interrupt)
   try {
     report = await verifyLog({
+      signal: interrupt.signal,
       source: sourceOf(flags),
       ...pick(flags, ['vkey', 'checkpointDir']),
       ...(flags.trusted === undefined ? {} : { trustedFile: flags.trusted }),
@@ -76,7 +82,13 @@ export async function runVerifyCommand(flags: VerifyFlags): Promise<number> {
       progress: flags.progress === false ? NO_PROGRESS : terminalProgress(process.stderr),
     })
   } catch (error) {
+    if (interrupt.signal.aborted) {
+      process.stderr.write('auditseal: verification interrupted\n')
+      return signalExitCode(interrupt.signal.reason as NodeJS.Signals)
+    }
     return fail(error, flags.json === true)
+  } finally {
+    stopCatching()
   }
   for (const warning of report.warnings) process.stderr.write(`auditseal: WARNING: ${warning}\n`)
   // Saved before the report is printed, so that what is printed can say the run failed (exit

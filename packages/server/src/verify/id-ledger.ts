@@ -2,9 +2,9 @@
 // (an export, the API) — in memory that does not grow with the log. A record is the id's 36
 // characters and the seq in 6 bytes, big-endian, so that records compare as bytes in (id, seq)
 // order. Records gather in one buffer; each full buffer is sorted (unless it already is) and
-// written to a temporary file (a run), and at the end the runs are merged, so equal ids come
-// out side by side. A log whose ids only ever increase (one producer's UUIDv7 ids) can hold no
-// id twice: it is answered without sorting or merging.
+// written to a temporary file (a run); runs are merged in levels, 32 at a time, and at the end
+// all that are left, so equal ids come out side by side. A log whose ids only ever increase
+// (one producer's UUIDv7 ids) can hold no id twice: it is answered without merging.
 
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -19,7 +19,7 @@ export interface RepeatedId {
 export interface RepeatedIds {
   /** The ids sealed more than once with the lowest first seqs, ordered by first seq. */
   readonly repeated: readonly RepeatedId[]
-  /** More ids were sealed more than once than `limit`. */
+  /** More ids were sealed more than once than `limit`, or one id more than `limit` + 1 times. */
   readonly more: boolean
 }
 
@@ -50,7 +50,8 @@ export class IdLedger {
   /** Every record added was greater than the one before. */
   private ascending = true
   private readonly last = Buffer.alloc(RECORD_BYTES)
-  private runs: string[] = []
+  /** The runs on disk, each with its level: how many merges its records went through. */
+  private runs: { path: string; level: number }[] = []
   private dir: string | undefined
   private closed = false
 
@@ -66,10 +67,11 @@ export class IdLedger {
     const to = this.used
     for (let i = 0; i < ID_BYTES; i++) buffer[to + i] = bytes[at + i] as number
     buffer.writeUIntBE(seq, to + ID_BYTES, SEQ_BYTES)
-    if (!this.greaterThanLast(to)) {
-      this.ascending = false
-      this.bufferSorted = false
-    }
+    // Ascending means each id greater than the one before: an id again right after itself
+    // (at a later seq) is a greater record, but no longer an ascending id.
+    const order = this.compareWithLast(to)
+    if (order < 0 || order >= ID_BYTES) this.ascending = false
+    if (order < 0) this.bufferSorted = false
     buffer.copy(this.last, 0, to, to + RECORD_BYTES)
     this.used += RECORD_BYTES
     if (this.used === buffer.length) this.spill()
@@ -96,16 +98,23 @@ export class IdLedger {
         if (group && group.seqs.length > 1) found.offer(group)
         group = { id, seqs: [seq] }
       } else if (group.seqs.at(-1) !== seq) {
-        group.seqs.push(seq)
+        // One id on every line of a hostile export must not fill the memory: past `limit`
+        // copies the rest are only counted as more.
+        if (group.seqs.length <= limit) group.seqs.push(seq)
+        else found.more = true
       }
     }
     if (this.runs.length === 0) {
       for (const record of this.sortedRecords()) take(record)
     } else {
       this.spill()
-      while (this.runs.length > FAN_IN) this.compact()
+      // The smallest runs first, until one merge can take the rest.
+      while (this.runs.length > FAN_IN) {
+        this.runs.sort((a, b) => a.level - b.level)
+        this.compact(this.runs.splice(0, FAN_IN))
+      }
       merge(
-        this.runs.map((path) => new RunReader(path)),
+        this.runs.map((run) => run.path),
         take,
       )
     }
@@ -121,16 +130,20 @@ export class IdLedger {
     this.dir = undefined
   }
 
-  /** Whether the record at `to` is greater than the one added before it. */
-  private greaterThanLast(to: number): boolean {
+  /**
+   * How the record at `to` compares with the one added before it: -1 when it is smaller or
+   * equal, else the position of the first byte that is greater (below ID_BYTES: a greater
+   * id; from ID_BYTES on: the same id at a greater seq).
+   */
+  private compareWithLast(to: number): number {
     const buffer = this.buffer
     const last = this.last
     for (let i = 0; i < RECORD_BYTES; i++) {
       const a = buffer[to + i] as number
       const b = last[i] as number
-      if (a !== b) return a > b
+      if (a !== b) return a > b ? i : -1
     }
-    return false
+    return -1
   }
 
   /** The buffer's records as latin1 texts (which compare as the bytes do), sorted. */
@@ -151,27 +164,32 @@ export class IdLedger {
     } finally {
       writer.close()
     }
-    this.runs.push(writer.path)
+    this.runs.push({ path: writer.path, level: 0 })
     this.used = 0
     this.bufferSorted = true
-    // The next record is compared with the last one only to tell whether all ascend.
-    if (this.runs.length >= 2 * FAN_IN) this.compact()
+    // FAN_IN runs of one level become one of the next: each record is rewritten once per
+    // level (log base FAN_IN of the run count), never once per merge.
+    for (let level = 0; ; level++) {
+      const same = this.runs.filter((run) => run.level === level)
+      if (same.length < FAN_IN) break
+      this.runs = this.runs.filter((run) => run.level !== level)
+      this.compact(same)
+    }
   }
 
-  /** Merges the oldest FAN_IN runs into one. */
-  private compact(): void {
-    const merged = this.runs.splice(0, FAN_IN)
+  /** Merges `runs` into one run of the next level, and removes them. */
+  private compact(runs: readonly { path: string; level: number }[]): void {
     const writer = new RunWriter(this.newRunPath())
     try {
       merge(
-        merged.map((run) => new RunReader(run)),
+        runs.map((run) => run.path),
         (record) => writer.write(record),
       )
     } finally {
       writer.close()
     }
-    for (const run of merged) rmSync(run, { force: true })
-    this.runs.push(writer.path)
+    for (const run of runs) rmSync(run.path, { force: true })
+    this.runs.push({ path: writer.path, level: Math.max(...runs.map((run) => run.level)) + 1 })
   }
 
   private newRunPath(): string {
@@ -191,7 +209,8 @@ function seqOf(record: string): number {
 /** Keeps the `limit` groups with the lowest first seq. */
 class Lowest {
   private groups: RepeatedId[] = []
-  private more = false
+  /** Some ids or copies were left out. */
+  more = false
 
   constructor(private readonly limit: number) {}
 
@@ -265,7 +284,6 @@ class RunReader {
 
   constructor(path: string) {
     this.fd = openSync(path, 'r')
-    this.advance()
   }
 
   advance(): void {
@@ -275,17 +293,31 @@ class RunReader {
       this.at = 0
       if (this.filled < RECORD_BYTES) {
         this.current = undefined
-        closeSync(this.fd)
         return
       }
     }
     this.current = this.buffer.toString('latin1', this.at, this.at + RECORD_BYTES)
     this.at += RECORD_BYTES
   }
+
+  close(): void {
+    closeSync(this.fd)
+  }
 }
 
-/** Merges sorted runs, calling `each` with every record in order. */
-function merge(readers: RunReader[], each: (record: string) => void): void {
+/** Merges the sorted runs at `paths`, calling `each` with every record in order. */
+function merge(paths: readonly string[], each: (record: string) => void): void {
+  const readers: RunReader[] = []
+  try {
+    for (const path of paths) readers.push(new RunReader(path))
+    for (const reader of readers) reader.advance()
+    mergeReaders(readers, each)
+  } finally {
+    for (const reader of readers) reader.close()
+  }
+}
+
+function mergeReaders(readers: readonly RunReader[], each: (record: string) => void): void {
   // A binary heap of the readers by their current record.
   const heap = readers.filter((r) => r.current !== undefined)
   const less = (a: RunReader, b: RunReader) => (a.current as string) < (b.current as string)

@@ -4,7 +4,9 @@
 // The sealer seals an id once, so every later event with an id already sealed was put in — a
 // rewritten copy of an old event appended and signed, which passes every signed root.
 
+import { tmpdir } from 'node:os'
 import type { RecordCheck } from './event-check.js'
+import { VerifyError } from './errors.js'
 import type { FindingLog } from './findings.js'
 import type { RepeatedIds } from './id-ledger.js'
 import { IdLedger } from './id-ledger.js'
@@ -19,78 +21,86 @@ export const MAX_REPEATED_IDS = 1000
 export interface RepeatedIdCheck {
   /** Takes one event the verifier read through source.events() and checked. */
   add(record: EventRecord, check: RecordCheck): void
-  /** The ids sealed more than once, once every event is read; undefined if it failed. */
-  result(): Promise<RepeatedIds | undefined>
+  /**
+   * The ids sealed more than once, once every event is read. Rejects (an I/O error, exit 2)
+   * when the check could not be made: a log is never called intact without it.
+   */
+  result(): Promise<RepeatedIds>
+  /** Stops the check, if it still runs, and removes its temporary files. */
+  close(): Promise<void>
 }
 
-/**
- * Starts the check for `source` (an export's runs beside the verification from now on).
- * `signal` ends it early; a check that fails is a warning, not the end of the verification.
- */
-export function checkRepeatedIds(
-  source: LogSource,
-  signal: AbortSignal,
-  warnings: string[],
-  tmpDir?: string,
-): RepeatedIdCheck {
-  const failed = (error: unknown) => {
-    warnings.push(
-      `the check for event ids sealed twice could not be made: ${(error as Error).message}`,
-    )
-    return undefined
-  }
+/** Starts the check for `source` (an export's runs beside the verification from now on). */
+export function checkRepeatedIds(source: LogSource, tmpDir?: string): RepeatedIdCheck {
+  const dir = tmpDir === undefined ? {} : { tmpDir }
   if (source instanceof DatabaseSource) {
     return {
       add: () => {},
-      result: async () => {
-        const repeated = await source.duplicateIds(MAX_REPEATED_IDS)
-        return { repeated, more: repeated.length >= MAX_REPEATED_IDS }
-      },
+      result: () => source.duplicateIds(MAX_REPEATED_IDS),
+      close: async () => {},
     }
   }
   if (source instanceof ExportFileSource) {
+    const stop = new AbortController()
     const running = repeatedExportIds(source.path, MAX_REPEATED_IDS, {
-      signal,
-      ...(tmpDir === undefined ? {} : { tmpDir }),
+      signal: stop.signal,
+      ...dir,
+    }).catch((error: unknown) => {
+      throw cannotCheck(error)
     })
-    running.catch(() => {}) // awaited in result(), unless the verification ends first
-    return { add: () => {}, result: () => running.catch(failed) }
+    const settled = running.then(
+      () => {},
+      () => {},
+    )
+    return {
+      add: () => {},
+      result: () => running,
+      async close() {
+        stop.abort()
+        await settled
+      },
+    }
   }
-  let ledger: IdLedger | undefined = new IdLedger(tmpDir === undefined ? {} : { tmpDir })
+  const ledger = new IdLedger(dir)
   let problem: unknown
-  signal.addEventListener('abort', () => ledger?.close(), { once: true })
   return {
     add(record, check) {
-      if (ledger === undefined || check.id === undefined || record.seq === undefined) return
+      if (problem !== undefined || check.id === undefined || record.seq === undefined) return
       try {
         ledger.add(record.seq, check.id)
       } catch (error) {
         problem = error
-        ledger.close()
-        ledger = undefined
       }
     },
     async result() {
-      if (ledger === undefined) return failed(problem ?? new Error('the check was stopped'))
+      if (problem !== undefined) throw cannotCheck(problem)
       try {
         return ledger.finish(MAX_REPEATED_IDS)
       } catch (error) {
-        return failed(error)
-      } finally {
-        ledger.close()
+        throw cannotCheck(error)
       }
     },
+    close: async () => ledger.close(),
   }
+}
+
+function cannotCheck(error: unknown): VerifyError {
+  if (error instanceof VerifyError) return error
+  return new VerifyError(
+    'IO',
+    `the check for event ids sealed twice could not be made (its temporary files go to ` +
+      `${tmpdir()}; TMPDIR sets another folder): ${(error as Error).message}`,
+    { cause: error },
+  )
 }
 
 /** Each later event with an id sealed before is `inserted`. */
 export function reportRepeatedIds(
-  found: RepeatedIds | undefined,
+  found: RepeatedIds,
   tenant: string,
   findings: FindingLog,
   warnings: string[],
 ): void {
-  if (found === undefined) return
   for (const { id, seqs } of found.repeated) {
     for (const seq of seqs.slice(1)) {
       findings.add({
@@ -104,7 +114,7 @@ export function reportRepeatedIds(
   }
   if (found.more) {
     warnings.push(
-      `more than ${MAX_REPEATED_IDS} event ids are sealed twice or more: only the first ${MAX_REPEATED_IDS} (by seq) are reported`,
+      `more than ${MAX_REPEATED_IDS} event ids are sealed twice or more, or an id more than ${MAX_REPEATED_IDS + 1} times: only the first ${MAX_REPEATED_IDS} (by seq) are reported`,
     )
   }
 }

@@ -29,6 +29,7 @@ import { parseExportLine } from './sources/export-line.js'
 import { defaultWorkers } from './sources/parallel.js'
 import type { EventRecord, LogSource, SourceKind } from './sources/types.js'
 import { nodeDigests, providerDigests } from './tree.js'
+import type { RepeatedIdCheck } from './repeated-ids.js'
 import { checkRepeatedIds, reportRepeatedIds } from './repeated-ids.js'
 
 export type SourceOptions =
@@ -61,6 +62,8 @@ export interface VerifyLogOptions {
    * the full checks for every event.
    */
   fastPath?: boolean
+  /** Ends the verification early (rejecting with the signal's reason), its files removed. */
+  signal?: AbortSignal
 }
 
 export interface VerifyReport {
@@ -94,7 +97,7 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
   const progress = options.progress ?? NO_PROGRESS
   const warnings: string[] = []
   const { source, key, keyPinned } = await openSource(options, crypto, warnings)
-  const stopping = new AbortController()
+  let repeated: RepeatedIdCheck | undefined
   try {
     const tenant = tenantOf(key.name)
     // Outside copies first: the checkpointer stores a checkpoint before it publishes it, so
@@ -121,7 +124,7 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
       keyPinned,
     })
     progress.start(expected ?? (book.newestSize || undefined), 'events')
-    const repeated = checkRepeatedIds(source, stopping.signal, warnings)
+    repeated = checkRepeatedIds(source)
     try {
       if (source instanceof ExportFileSource) {
         // The fast path first, as far as signed roots vouch for the bytes; then, from where it
@@ -129,7 +132,9 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
         // hashes are node's own; the verifier takes them in file order.
         let start = 0
         if (options.fastPath !== false && verifier.speculate()) {
-          const stop = await speculateExport(source.path, verifier, digests, progress)
+          const stop = await speculateExport(source.path, verifier, digests, progress, {
+            ...(options.signal !== undefined && { signal: options.signal }),
+          })
           start = stop.resumeAt
           // Lines read past the last vouched size are read again below: count them once.
           progress.set(verifier.committed)
@@ -138,11 +143,13 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
         const workers = crypto === nodeCrypto ? (options.workers ?? defaultWorkers()) : 0
         const add = (record: EventRecord, check: RecordCheck) => verifier.add(record, check)
         for await (const batch of source.checkedBatches({ tenant, hasher, workers, start })) {
+          options.signal?.throwIfAborted()
           forEachChecked(batch, add)
           progress.tick(batch.seqs.length)
         }
       } else {
         for await (const record of source.events()) {
+          options.signal?.throwIfAborted()
           const check = checkRecord(record, tenant, hasher)
           verifier.add(record, check)
           repeated.add(record, check)
@@ -170,7 +177,7 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
       exitCode: findings.errorCount > 0 ? 1 : 0,
     }
   } finally {
-    stopping.abort()
+    await repeated?.close()
     await source.close()
   }
 }

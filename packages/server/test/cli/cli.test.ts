@@ -1,16 +1,25 @@
 // The built command line, run as a user runs it (npm test builds dist/ before the tests).
 import { execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { randomBytes, randomUUID } from 'node:crypto'
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { parsePrivateKey, parseVerifierKey } from '@auditseal/core'
+import {
+  canonicalJson,
+  deriveSigner,
+  parsePrivateKey,
+  parseVerifierKey,
+  verifierKeyString,
+} from '@auditseal/core'
 import { nodeCrypto } from '../../src/crypto/node-crypto.js'
+import { eventJson } from '../../src/store/event-rows.js'
 import { createPostgresDatabase, type PostgresTestDatabase } from '../support/databases.js'
+import { makeEvents, newTenantId } from '../support/events.js'
 
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname
 
@@ -369,3 +378,51 @@ async function temporaryBytes(dir: string, name: string): Promise<number> {
     () => 0, // removed meanwhile
   )
 }
+
+describe('auditseal verify --export, interrupted', () => {
+  let dir: string
+  let temporary: string
+  let file: string
+  let vkey: string
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'auditseal-verify-cli-'))
+    temporary = join(dir, 'tmp')
+    await mkdir(temporary)
+    const tenant = newTenantId()
+    const signer = deriveSigner(nodeCrypto, randomBytes(32), `verify.auditseal.local/${tenant}`)
+    vkey = verifierKeyString(signer.name, signer.keyId, signer.publicKey)
+    // Random ids, so that the check for ids sealed twice sorts and writes its runs; no
+    // checkpoint, so that every event gets the full checks: seconds of work to interrupt.
+    const hash = new Uint8Array(32)
+    const lines = makeEvents(tenant, 150_000).map((event, seq) => {
+      const sealed = { ...event, id: randomUUID(), recorded_at: event.occurred_at }
+      return `${eventJson({ seq, canonical: canonicalJson(sealed), leafHash: hash })}\n`
+    })
+    file = join(dir, 'export.ndjson')
+    await writeFile(file, lines.join(''))
+  })
+  afterAll(() => rm(dir, { recursive: true, force: true }))
+
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('on %s, removes its temporary files and exits %i saying so', async (signal, code) => {
+    const child = spawn('node', [CLI, 'verify', '--export', file, '--vkey', vkey], {
+      env: { ...withoutDatabaseUrl(), TMPDIR: temporary },
+    })
+    let stderr = ''
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    const closed = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>
+    // The check's temporary folder is there: the verification is under way.
+    await expect.poll(async () => (await readdir(temporary)).length).toBe(1)
+    child.kill(signal)
+    const [exitCode, killedBy] = await closed
+    expect({ exitCode, killedBy, stderr }).toEqual({
+      exitCode: code,
+      killedBy: null,
+      stderr: 'auditseal: verification interrupted\n',
+    })
+    expect(await readdir(temporary)).toEqual([])
+  })
+})

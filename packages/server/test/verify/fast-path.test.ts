@@ -3,7 +3,7 @@
 // ways and compares the whole reports, messages included, and checks how far the fast path
 // vouched before it handed over to the full checks. Built in memory: no database.
 
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -411,9 +411,15 @@ describe('verify --export: the fast path says what the full checks say', () => {
 
 describe('verify --export: an id sealed twice', () => {
   /** The log grown by copies of old events (their actor rewritten), signed at its new size. */
-  async function grownBy(copiedSeqs: readonly number[]) {
+  async function grownBy(
+    copiedSeqs: readonly number[],
+    rewrite: (text: string, id: string) => string = (text) => text,
+  ) {
     const copies = copiedSeqs.map((seq) =>
-      texts[seq]!.replace(/"actor":\{"id":"[^"]*"/, '"actor":{"id":"mallory"'),
+      rewrite(
+        texts[seq]!.replace(/"actor":\{"id":"[^"]*"/, '"actor":{"id":"mallory"'),
+        (JSON.parse(texts[seq]!) as AuditEvent).id,
+      ),
     )
     const grown = new MemoryHashStore(hasher)
     grown.append([...leaves, ...copies.map((text) => hasher.leafHash(utf8(text)))])
@@ -449,6 +455,61 @@ describe('verify --export: an id sealed twice', () => {
     ])
   })
 
+  it('a copy right after its original is found too', async () => {
+    const { content, checkpoints } = await grownBy([SIZE - 1])
+    const { kinds } = await both(content, checkpoints)
+    expect(kinds).toEqual([['inserted', SIZE, undefined]])
+  })
+
+  it('a copy signed in a form that is not canonical is found on the fast path too', async () => {
+    const forms = [
+      (text: string, id: string) => text.replace(`"id":"${id}"`, `"id": "${id}"`),
+      // The id read where the canonical form has it is new; JSON.parse keeps the last one.
+      (text: string, id: string) =>
+        `${text.replace(`"id":"${id}"`, `"id":"${randomUUID()}"`).slice(0, -1)},"id":"${id}"}`,
+    ]
+    for (const form of forms) {
+      const { content, checkpoints } = await grownBy([123], form)
+      const file = await writeExport(content)
+      const fast = await verifyLog({ source: { kind: 'export', file }, vkey, ...checkpoints })
+      // The fast path vouches for signed bytes without parsing them; the copy's id is still read.
+      expect(fast.result.vouched).toBe(SIZE + 1)
+      expect(fast.findings.map((f) => [f.kind, f.seq])).toEqual([['inserted', SIZE]])
+      const full = await verifyLog({
+        source: { kind: 'export', file },
+        vkey,
+        ...checkpoints,
+        fastPath: false,
+      })
+      expect(full.findings.map((f) => [f.kind, f.seq])).toEqual([
+        ['modified', SIZE],
+        ['inserted', SIZE],
+      ])
+    }
+  })
+
+  it('when the check cannot be made (no temporary folder), the export is never called intact', async () => {
+    const file = await writeExport(joined(lines))
+    const notAFolder = join(dir, 'not-a-folder')
+    await writeFile(notAFolder, '')
+    const saved = process.env.TMPDIR
+    process.env.TMPDIR = notAFolder
+    try {
+      const verifying = verifyLog({
+        source: { kind: 'export', file },
+        vkey,
+        checkpointDir: everyHundred,
+      })
+      await expect(verifying).rejects.toThrow(
+        `the check for event ids sealed twice could not be made (its temporary files go to ${notAFolder}`,
+      )
+      await expect(verifying).rejects.toMatchObject({ code: 'IO' })
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR
+      else process.env.TMPDIR = saved
+    }
+  })
+
   it('an export whose events were put in a new order finds no id sealed twice', async () => {
     // Seqs kept, lines moved: a reordering (found as such), not an id sealed twice.
     const moved = [...lines.slice(300), ...lines.slice(0, 300)]
@@ -478,7 +539,7 @@ describe('speculateExport', () => {
     for (const chunk of [97, 1000, 4096]) {
       const v = verifier([300, 600])
       expect(v.speculate()).toBe(true)
-      const stop = await speculateExport(file, v, nodeDigests(), NO_PROGRESS, chunk)
+      const stop = await speculateExport(file, v, nodeDigests(), NO_PROGRESS, { chunkBytes: chunk })
       expect(v.speculating).toBe(false)
       expect(stop.resumeAt).toBe((await stat(file)).size)
       const result = v.finish()
@@ -491,7 +552,9 @@ describe('speculateExport', () => {
     const editedFile = await writeExport(joined(edited))
     const v = verifier([300, 600])
     v.speculate()
-    const stop = await speculateExport(editedFile, v, nodeDigests(), NO_PROGRESS, 1000)
+    const stop = await speculateExport(editedFile, v, nodeDigests(), NO_PROGRESS, {
+      chunkBytes: 1000,
+    })
     const offset = (n: number) => Buffer.byteLength(joined(edited.slice(0, n)))
     expect(stop.resumeAt).toBe(offset(300))
     expect(stop.before).toEqual([

@@ -14,6 +14,9 @@ import { IdLedger } from '../../src/verify/id-ledger.js'
 import type { RepeatedId } from '../../src/verify/id-ledger.js'
 import { idsWorker, repeatedExportIds } from '../../src/verify/sources/export-ids.js'
 import { readEventId } from '../../src/verify/sources/sealed-line.js'
+import type { RecordCheck } from '../../src/verify/event-check.js'
+import { checkRepeatedIds } from '../../src/verify/repeated-ids.js'
+import type { EventRecord, LogSource } from '../../src/verify/sources/types.js'
 import { eventJson } from '../../src/store/event-rows.js'
 import { makeEvents, newTenantId } from '../support/events.js'
 
@@ -79,6 +82,30 @@ describe('IdLedger', () => {
     }
   })
 
+  it('finds a copy right after its original, in a log whose ids otherwise only increase', () => {
+    const ids = Array.from({ length: 300 }, () => randomUUID()).sort()
+    for (const runRecords of [undefined, 16]) {
+      const entries = [...ids, ids.at(-1) as string].map((id, seq) => [seq, id] as [number, string])
+      const ledger = ledgerOf(entries, runRecords)
+      expect(ledger.finish(10)).toEqual({
+        repeated: [{ id: ids.at(-1), seqs: [299, 300] }],
+        more: false,
+      })
+      ledger.close()
+    }
+  })
+
+  it('keeps at most limit + 1 seqs of one id, and says there were more', () => {
+    const id = randomUUID()
+    const entries = Array.from({ length: 50 }, (_, seq) => [seq, id] as [number, string])
+    const ledger = ledgerOf(entries, 8)
+    expect(ledger.finish(10)).toEqual({
+      repeated: [{ id, seqs: Array.from({ length: 11 }, (_, seq) => seq) }],
+      more: true,
+    })
+    ledger.close()
+  })
+
   it('an event read twice (the same id at the same seq) is not an id sealed twice', () => {
     const a = randomUUID()
     const b = randomUUID()
@@ -139,14 +166,57 @@ describe('readEventId', () => {
     }
   })
 
-  it('reads nothing where no lowercase UUID comes before occurred_at', () => {
+  it('reads nothing where the top level is not plainly canonical: the caller parses those', () => {
     const [event] = makeEvents(tenant, 1) as [AuditEvent]
     const text = canonicalJson(event)
-    expect(idOf(text.replace(event.id, event.id.toUpperCase()))).toBeUndefined()
-    expect(idOf(text.replace(event.id, `${event.id.slice(0, 35)}g`))).toBeUndefined()
-    expect(idOf(text.replace('"occurred_at"', '"occurred-at"'))).toBeUndefined()
-    expect(idOf(text.replace(`"id":"${event.id}"`, `"ix":"${event.id}"`))).toBeUndefined()
-    expect(idOf(randomBytes(400).toString('latin1'))).toBeUndefined()
+    const own = `"id":"${event.id}"`
+    for (const other of [
+      text.replace(event.id, event.id.toUpperCase()),
+      text.replace(event.id, `${event.id.slice(0, 35)}g`),
+      text.replace(own, `"id":"\\u0030${event.id.slice(1)}"`), // an escape JSON.parse reads
+      text.replace(own, `"id": "${event.id}"`), // white space
+      text.replace(own, `${own},"id":"${randomUUID()}"`), // JSON.parse keeps the last
+      text.replace(own, `"ic":"x",${own}`.replace('"ic"', '"zz"')), // names out of order
+      text.replace('{"actor"', '{ "actor"'),
+      randomBytes(400).toString('latin1'),
+    ]) {
+      expect(other).not.toBe(text)
+      expect(idOf(other)).toBeUndefined()
+    }
+  })
+
+  it('never reads an id other than the one JSON.parse reads, however the text is changed', () => {
+    const texts = makeEvents(tenant, 50).map((event) =>
+      canonicalJson({ ...event, data: { nested: { id: randomUUID(), list: [1, 'a\\"}'] } } }),
+    )
+    const bytes = [...'{}[]",:\\ ai0'].map((c) => c.charCodeAt(0))
+    let read = 0
+    for (let round = 0; round < 20_000; round++) {
+      const text = Buffer.from(texts[round % texts.length] as string)
+      // One to three bytes changed, inserted or removed at random places.
+      let changed = text
+      for (let k = 0; k <= round % 3; k++) {
+        const at = Math.floor(Math.random() * changed.length)
+        const byte = bytes[Math.floor(Math.random() * bytes.length)] as number
+        const op = Math.floor(Math.random() * 3)
+        changed = Buffer.concat([
+          changed.subarray(0, at),
+          op === 2 ? Buffer.alloc(0) : Buffer.from([byte]),
+          changed.subarray(op === 1 ? at : at + 1),
+        ])
+      }
+      const id = idOf(changed.toString('latin1'))
+      if (id === undefined) continue
+      read++
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(changed.toString('utf8'))
+      } catch {
+        continue // not JSON: no event for the verifier, no id for JSON.parse to disagree with
+      }
+      expect(id).toBe((parsed as { id?: unknown }).id)
+    }
+    expect(read).toBeGreaterThan(1000)
   })
 })
 
@@ -201,5 +271,21 @@ describe('repeatedExportIds', () => {
       expect(await readdir(dir)).toEqual(['stopped.ndjson'])
     }
     await rm(file)
+  })
+})
+
+describe('checkRepeatedIds, for the events the API gives', () => {
+  it('finds a copy of the newest event appended after it', async () => {
+    const api = { kind: 'api' } as unknown as LogSource // neither a database nor an export
+    const check = checkRepeatedIds(api, dir)
+    const ids = Array.from({ length: 5 }, () => uuidv7())
+    for (const [seq, id] of [...ids, ids[4] as string].entries()) {
+      check.add({ seq } as EventRecord, { id } as RecordCheck)
+    }
+    expect(await check.result()).toEqual({
+      repeated: [{ id: ids[4], seqs: [4, 5] }],
+      more: false,
+    })
+    await check.close()
   })
 })

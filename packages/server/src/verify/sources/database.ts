@@ -10,6 +10,7 @@ import { readNodesAt } from '../../store/nodes.js'
 import type { CheckpointCopy } from '../checkpoints.js'
 import { VerifyError } from '../errors.js'
 import { MAX_STAND_IN_GAP } from '../stand-in.js'
+import type { RepeatedIds } from '../id-ledger.js'
 import type { EventRecord, LogSource } from './types.js'
 
 export interface DatabaseSourceOptions {
@@ -114,17 +115,22 @@ export class DatabaseSource implements LogSource {
    * new one. Read from the (tenant_id, id) index; the id column is checked against each
    * event's canonical text as the events are read.
    */
-  async duplicateIds(limit = 1000): Promise<{ id: string; seqs: number[] }[]> {
+  async duplicateIds(limit = 1000): Promise<RepeatedIds> {
+    // One more than the limit of each, to tell whether there were more; an id's seqs are cut
+    // at limit + 1 in the query, so one id on a million rows does not fill the memory.
     const rows = await this.read((sql) =>
-      sql.query<{ id: string; seqs: string[] }>(
-        `SELECT id::text AS id, array_agg(seq::text ORDER BY seq) AS seqs
+      sql.query<{ id: string; seqs: string[]; copies: string }>(
+        `SELECT id::text AS id, (array_agg(seq::text ORDER BY seq))[1:$2 + 1] AS seqs,
+           count(*) AS copies
          FROM auditseal.audit_events WHERE tenant_id = $1
          GROUP BY id HAVING count(*) > 1
-         ORDER BY min(seq) LIMIT $2`,
+         ORDER BY min(seq) LIMIT $2 + 1`,
         [this.options.tenant, limit],
       ),
     )
-    return rows.map((row) => ({ id: row.id, seqs: row.seqs.map(Number) }))
+    const repeated = rows.slice(0, limit).map((row) => ({ id: row.id, seqs: row.seqs.map(Number) }))
+    const more = rows.length > limit || rows.some((row) => Number(row.copies) > limit + 1)
+    return { repeated, more }
   }
 
   async expectedEvents(): Promise<number | undefined> {

@@ -38,8 +38,9 @@ export async function speculateExport(
   verifier: LogVerifier,
   digests: TreeDigests,
   progress: Progress,
-  chunkBytes = CHUNK_BYTES,
+  options: { chunkBytes?: number; signal?: AbortSignal } = {},
 ): Promise<SpeculationResult> {
+  const chunkBytes = options.chunkBytes ?? CHUNK_BYTES
   let result: SpeculationResult = { resumeAt: 0, before: [] }
   if (!verifier.speculating) return result
   const suffix = newSealedSuffix()
@@ -65,6 +66,10 @@ export async function speculateExport(
     for (;;) {
       const buffer = buffers[which] as Buffer
       const { bytesRead } = await (reading as Promise<{ bytesRead: number }>)
+      if (options.signal?.aborted) {
+        verifier.rewind()
+        options.signal.throwIfAborted()
+      }
       reading = undefined
       const carried = carry[1] - carry[0]
       ;(buffers[1 - which] as Buffer).copy(buffer, HEAD_ROOM - carried, carry[0], carry[1])

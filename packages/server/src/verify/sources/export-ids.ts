@@ -2,8 +2,9 @@
 // old event, appended and signed with the log's key, from a new event; only its id, which the
 // sealer seals once, gives it away. The file is read a second time for this, on a worker
 // thread of its own while the verifier reads it (each line's seq from its suffix and its id
-// from its bytes, sealed-line.ts, into an IdLedger), so the check costs the verifier's own
-// thread nothing where there is a compiled worker; else it runs here, after.
+// from its bytes where they are plainly canonical, sealed-line.ts, else parsed; into an
+// IdLedger), so the check costs the verifier's own thread nothing where there is a compiled
+// worker; else it runs on this thread, interleaved with the verification.
 
 import { mkdtemp, open, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -14,6 +15,7 @@ import { VerifyError } from '../errors.js'
 import type { RepeatedIds } from '../id-ledger.js'
 import { IdLedger } from '../id-ledger.js'
 import { MAX_LINE_BYTES } from './lines.js'
+import type { SealedSuffix } from './sealed-line.js'
 import { eventIdAt, newSealedSuffix, readSealedSuffix } from './sealed-line.js'
 
 const CHUNK_BYTES = 4 * 1024 * 1024
@@ -30,8 +32,8 @@ export interface ExportIdsOptions {
 
 /**
  * repeatedExportIds finds the ids the export at `path` holds at two or more seqs (at most
- * `limit`, those sealed first). Lines whose suffix or id cannot be read from their bytes are
- * skipped: the verifier reports what is wrong with them.
+ * `limit`, those sealed first). Lines whose suffix does not read, longer than a line may be,
+ * or not JSON are skipped: the verifier reports them, as it reads them on every path.
  */
 export async function repeatedExportIds(
   path: string,
@@ -98,9 +100,8 @@ export async function scanExportIds(
           end = filled // the last line, without a newline
         }
         if (skipping) skipping = false
-        else if (end > start && readSealedSuffix(buffer, start, end, suffix)) {
-          const at = eventIdAt(buffer, start, suffix.eventEnd)
-          if (at >= 0) ledger.addBytes(suffix.seq, buffer, at)
+        else if (end > start && end - start <= MAX_LINE_BYTES) {
+          addLine(ledger, buffer, start, end, suffix)
         }
         start = end + 1
       }
@@ -118,6 +119,36 @@ export async function scanExportIds(
     await file.close()
     ledger.close()
   }
+}
+
+/**
+ * Records the id and seq of the export line bytes[start, end). Its seq is read as the
+ * verifier reads it, strictly from the suffix (a line not in that form is reported by the
+ * verifier); its id from the bytes where they are plainly canonical, else as JSON.parse reads
+ * it — lines a signed root vouches for are not checked event by event on the verifier's fast
+ * path, so whoever holds the signing key could sign a copy in some other form.
+ */
+function addLine(
+  ledger: IdLedger,
+  bytes: Buffer,
+  start: number,
+  end: number,
+  suffix: SealedSuffix,
+): void {
+  if (!readSealedSuffix(bytes, start, end, suffix)) return
+  const at = eventIdAt(bytes, start, suffix.eventEnd)
+  if (at >= 0) {
+    ledger.addBytes(suffix.seq, bytes, at)
+    return
+  }
+  let event: unknown
+  try {
+    event = JSON.parse(`${bytes.toString('utf8', start, suffix.eventEnd)}}`)
+  } catch {
+    return // not JSON: no event, no id
+  }
+  const id = (event as { id?: unknown } | null)?.id
+  if (typeof id === 'string') ledger.add(suffix.seq, id.toLowerCase())
 }
 
 /** The compiled worker the scan runs on, if there is one as new as its code. */

@@ -116,42 +116,69 @@ export function sameLeaf(leaf: string, leafHash: Uint8Array): boolean {
   return diff === 0
 }
 
-/** `","occurred_at":"`: what follows the event's own id in its canonical text. */
-const AFTER_ID = [...'","occurred_at":"'].map((c) => c.charCodeAt(0))
-/** `"id":"`: what precedes it. */
-const BEFORE_ID = [...'"id":"'].map((c) => c.charCodeAt(0))
 const UUID_CHARS = 36
 const DASH = 0x2d
-/**
- * How far the search may step back when the window's first byte is c: to the nearest earlier
- * place where c lines up with the same byte of AFTER_ID (Horspool's rule, searching backward).
- */
-const STEP_BACK = new Uint8Array(256).fill(AFTER_ID.length)
-for (let k = AFTER_ID.length - 1; k >= 1; k--) STEP_BACK[AFTER_ID[k] as number] = k
+const BACKSLASH = 0x5c
+const COLON = 0x3a
+const COMMA = 0x2c
+const OPEN_BRACE = 0x7b
+const OPEN_BRACKET = 0x5b
+const CLOSE_BRACKET = 0x5d
+/** `id` */
+const ID_KEY = [0x69, 0x64]
+
+/** What eventIdAt answers for an event whose own id cannot be read from its bytes alone. */
+export const ID_NOT_PLAIN = -1
 
 /**
- * eventIdAt finds the event's own id in E's canonical text bytes[start, eventEnd), without
- * decoding it: where its 36 characters begin, or -1 when it is not there as a lowercase UUID.
- * In RFC 8785 order the id is the member right before occurred_at, and only actor, data and
- * error come before it: after it, no object (source, target) may hold an occurred_at, and no
- * string can hold the bytes `","occurred_at":"` (its quotes would be escaped). So the last
- * `","occurred_at":"` follows the event's own id, whatever data holds. Pure.
+ * eventIdAt finds the event's own id in E's text bytes[start, eventEnd) (the export line's
+ * event, its closing brace replaced by the suffix) without decoding it: where the 36
+ * characters of its top-level `id` begin. It walks the top-level members only, skipping each
+ * value (strings with their escapes, nested objects and arrays), and answers ID_NOT_PLAIN
+ * unless the text is, at the top level, as RFC 8785 writes it: no white space, member names
+ * in strictly increasing order without escapes (so each name once: JSON.parse would keep the
+ * last of two), and `id` a lowercase UUID without escapes. Where it answers a place, JSON.parse
+ * reads that very id; elsewhere the caller must parse the text to learn it. Pure.
  */
 export function eventIdAt(bytes: Uint8Array, start: number, eventEnd: number): number {
-  const first = start + BEFORE_ID.length + UUID_CHARS
-  let at = eventEnd - AFTER_ID.length
-  while (at >= first) {
-    if (matches(bytes, at, AFTER_ID)) {
-      const idStart = at - UUID_CHARS
-      if (!matches(bytes, idStart - BEFORE_ID.length, BEFORE_ID)) return -1
-      return isLowercaseUuid(bytes, idStart) ? idStart : -1
+  if (bytes[start] !== OPEN_BRACE) return ID_NOT_PLAIN
+  let at = start + 1
+  let previousName = -1
+  let previousLength = 0
+  let idAt = ID_NOT_PLAIN
+  for (;;) {
+    // A member name: "…" without escapes, greater than the one before.
+    if (bytes[at] !== QUOTE) return ID_NOT_PLAIN
+    const name = at + 1
+    let end = name
+    while (end < eventEnd && bytes[end] !== QUOTE) {
+      if (bytes[end] === BACKSLASH || (bytes[end] as number) < 0x20) return ID_NOT_PLAIN
+      end++
     }
-    at -= STEP_BACK[bytes[at] as number] as number
+    if (end >= eventEnd || bytes[end + 1] !== COLON) return ID_NOT_PLAIN
+    const length = end - name
+    if (previousName >= 0 && compareBytes(bytes, previousName, previousLength, name, length) >= 0) {
+      return ID_NOT_PLAIN
+    }
+    previousName = name
+    previousLength = length
+    at = end + 2
+    if (length === 2 && bytes[name] === ID_KEY[0] && bytes[name + 1] === ID_KEY[1]) {
+      if (bytes[at] !== QUOTE || bytes[at + 1 + UUID_CHARS] !== QUOTE) return ID_NOT_PLAIN
+      if (!isLowercaseUuid(bytes, at + 1)) return ID_NOT_PLAIN
+      idAt = at + 1
+      at += UUID_CHARS + 2
+    } else {
+      at = skipValue(bytes, at, eventEnd)
+      if (at < 0) return ID_NOT_PLAIN
+    }
+    if (at === eventEnd) return idAt // the end of E's members: the suffix follows
+    if (bytes[at] !== COMMA) return ID_NOT_PLAIN
+    at++
   }
-  return -1
 }
 
-/** The event's own id (see eventIdAt), or undefined. */
+/** The event's own id when eventIdAt can read it, else undefined. */
 export function readEventId(
   bytes: Uint8Array,
   start: number,
@@ -163,16 +190,69 @@ export function readEventId(
     : Buffer.from(bytes.buffer, bytes.byteOffset + at, UUID_CHARS).toString('latin1')
 }
 
+/**
+ * Where the JSON value at bytes[at] ends (the index after it), or -1 when it is not one this
+ * walk can skip: a string (escapes skipped, no raw control characters), an object or array
+ * (by nesting depth, strings inside skipped), or a number or literal (up to `,`).
+ */
+function skipValue(bytes: Uint8Array, at: number, end: number): number {
+  const first = bytes[at]
+  if (first === QUOTE) return skipString(bytes, at, end)
+  if (first === OPEN_BRACE || first === OPEN_BRACKET) {
+    let depth = 0
+    let i = at
+    while (i < end) {
+      const c = bytes[i] as number
+      if (c === QUOTE) {
+        i = skipString(bytes, i, end)
+        if (i < 0) return -1
+        continue
+      }
+      if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++
+      else if (c === CLOSING_BRACE || c === CLOSE_BRACKET) {
+        if (--depth === 0) return i + 1
+      }
+      i++
+    }
+    return -1
+  }
+  let i = at
+  while (i < end) {
+    const c = bytes[i] as number
+    if (c === COMMA) break
+    // A number or true/false/null: no white space, no structure.
+    if (c <= 0x20 || c === QUOTE || c === OPEN_BRACE || c === OPEN_BRACKET) return -1
+    if (c === CLOSING_BRACE || c === CLOSE_BRACKET || c === COLON) return -1
+    i++
+  }
+  return i > at ? i : -1
+}
+
+/** Where the string starting at bytes[at] (a quote) ends, or -1. */
+function skipString(bytes: Uint8Array, at: number, end: number): number {
+  for (let i = at + 1; i < end; i++) {
+    const c = bytes[i] as number
+    if (c === QUOTE) return i + 1
+    if (c === BACKSLASH) i++
+    else if (c < 0x20) return -1
+  }
+  return -1
+}
+
+function compareBytes(bytes: Uint8Array, a: number, aLength: number, b: number, bLength: number) {
+  const n = Math.min(aLength, bLength)
+  for (let i = 0; i < n; i++) {
+    const d = (bytes[a + i] as number) - (bytes[b + i] as number)
+    if (d !== 0) return d
+  }
+  return aLength - bLength
+}
+
 function isLowercaseUuid(bytes: Uint8Array, at: number): boolean {
   for (let i = 0; i < UUID_CHARS; i++) {
     const c = bytes[at + i] as number
     const dash = i === 8 || i === 13 || i === 18 || i === 23
     if (dash ? c !== DASH : !((c >= ZERO && c <= NINE) || (c >= 0x61 && c <= 0x66))) return false
   }
-  return true
-}
-
-function matches(bytes: Uint8Array, at: number, pattern: readonly number[]): boolean {
-  for (let i = 0; i < pattern.length; i++) if (bytes[at + i] !== pattern[i]) return false
   return true
 }
