@@ -40,13 +40,41 @@ export function signalExitCode(signal: NodeJS.Signals): number {
 }
 
 /**
- * Aborts `controller` with the signal's name on SIGINT or SIGTERM, until the returned
- * function is called.
+ * Aborts `controller` with the signal's name on SIGINT, SIGTERM or SIGHUP, until the returned
+ * function is called. Only the first signal is caught: a second one ends the process as it
+ * would have without this (a Ctrl-C that seems to do nothing is pressed again).
  */
 export function abortOnInterrupt(controller: AbortController): () => void {
-  const onSignal = (signal: NodeJS.Signals) => controller.abort(signal)
-  for (const signal of INTERRUPTS) process.on(signal, onSignal)
-  return () => {
-    for (const signal of INTERRUPTS) process.off(signal, onSignal)
+  const signals = [...INTERRUPTS, 'SIGHUP'] as const
+  const stop = () => {
+    for (const signal of signals) process.off(signal, onSignal)
   }
+  const onSignal = (signal: NodeJS.Signals) => {
+    stop()
+    controller.abort(signal)
+  }
+  for (const signal of signals) process.on(signal, onSignal)
+  return stop
+}
+
+/**
+ * Settles as `work` does, or, once `signal` is aborted, rejects with its reason after at most
+ * `graceMs` — for work that notices the signal only between steps (a query or a request
+ * under way), so that an interrupt is never ignored for long.
+ */
+export function settleOrInterrupt<T>(
+  work: Promise<T>,
+  signal: AbortSignal,
+  graceMs: number,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const interrupted = new Promise<never>((_resolve, reject) => {
+    const onAbort = () => {
+      timer = setTimeout(() => reject(signal.reason), graceMs)
+    }
+    if (signal.aborted) onAbort()
+    else signal.addEventListener('abort', onAbort, { once: true })
+  })
+  interrupted.catch(() => {})
+  return Promise.race([work, interrupted]).finally(() => clearTimeout(timer))
 }

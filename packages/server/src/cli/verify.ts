@@ -11,7 +11,10 @@ import { reportJson, reportText } from '../verify/render.js'
 import type { SourceOptions, VerifyReport } from '../verify/run.js'
 import { verifyLog } from '../verify/run.js'
 import { parseDatabaseUrlFlag } from './flags.js'
-import { abortOnInterrupt, signalExitCode } from './interrupts.js'
+import { abortOnInterrupt, settleOrInterrupt, signalExitCode } from './interrupts.js'
+
+/** How long an interrupted verification may take to stop (a query or request under way). */
+const INTERRUPT_GRACE_MS = 2000
 
 export interface VerifyFlags {
   url?: string
@@ -60,19 +63,23 @@ export function registerVerify(program: Command): void {
     .option('--json', 'print the report as JSON')
     .option('--no-progress', 'no progress bar, even on a terminal')
     .action(async (flags: VerifyFlags) => {
-      process.exitCode = await runVerifyCommand(flags)
+      const code = await runVerifyCommand(flags)
+      // Interrupted: at once, as the signal would have ended it — a request or query still
+      // under way must not keep the process alive.
+      if (code > 128) process.exit(code)
+      process.exitCode = code
     })
 }
 
 /** Runs `auditseal verify` and returns its exit code; all output goes to stdout/stderr. */
 export async function runVerifyCommand(flags: VerifyFlags): Promise<number> {
   let report: VerifyReport
-  // Ctrl-C or SIGTERM ends the verification with its temporary files removed (the check for
-  // ids sealed twice keeps some), and the exit code the shell expects of the signal.
+  // Ctrl-C, SIGTERM or SIGHUP ends the verification with its temporary files removed (the
+  // check for ids sealed twice keeps some), and the exit code the shell expects of the signal.
   const interrupt = new AbortController()
   const stopCatching = abortOnInterrupt(interrupt)
   try {
-    report = await verifyLog({
+    const verifying = verifyLog({
       signal: interrupt.signal,
       source: sourceOf(flags),
       ...pick(flags, ['vkey', 'checkpointDir']),
@@ -81,6 +88,10 @@ export async function runVerifyCommand(flags: VerifyFlags): Promise<number> {
       strict: flags.strict === true,
       progress: flags.progress === false ? NO_PROGRESS : terminalProgress(process.stderr),
     })
+    verifying.catch(() => {}) // seen below, unless the interrupt's grace period ends first
+    report = await settleOrInterrupt(verifying, interrupt.signal, INTERRUPT_GRACE_MS)
+    // A signal while the last steps ran (they do not look at it) still ends the run so.
+    interrupt.signal.throwIfAborted()
   } catch (error) {
     if (interrupt.signal.aborted) {
       process.stderr.write('auditseal: verification interrupted\n')

@@ -25,6 +25,7 @@ export interface RepeatedIds {
 
 /** A lowercase UUID's characters. */
 export const ID_BYTES = 36
+const LOWERCASE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const SEQ_BYTES = 6
 const RECORD_BYTES = ID_BYTES + SEQ_BYTES
 const MAX_SEQ = 2 ** (8 * SEQ_BYTES) - 1
@@ -77,9 +78,9 @@ export class IdLedger {
     if (this.used === buffer.length) this.spill()
   }
 
-  /** Records that `id` (a lowercase UUID) was sealed at `seq`. */
+  /** Records that `id` (a lowercase UUID; anything else is not an id and is left out) was sealed at `seq`. */
   add(seq: number, id: string): void {
-    if (id.length !== ID_BYTES) return
+    if (!LOWERCASE_UUID.test(id)) return
     this.addBytes(seq, Buffer.from(id, 'latin1'), 0)
   }
 

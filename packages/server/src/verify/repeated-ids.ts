@@ -11,12 +11,16 @@ import type { FindingLog } from './findings.js'
 import type { RepeatedIds } from './id-ledger.js'
 import { IdLedger } from './id-ledger.js'
 import { DatabaseSource } from './sources/database.js'
+import type { ExportIdScan } from './sources/export-ids.js'
 import { repeatedExportIds } from './sources/export-ids.js'
 import { ExportFileSource } from './sources/export-file.js'
 import type { EventRecord, LogSource } from './sources/types.js'
 
 /** Ids sealed more than once reported at most. */
 export const MAX_REPEATED_IDS = 1000
+
+/** What the check found: the ids sealed more than once, and for an export what else it saw. */
+export type RepeatedIdResult = RepeatedIds & Partial<Pick<ExportIdScan, 'notCanonical'>>
 
 export interface RepeatedIdCheck {
   /** Takes one event the verifier read through source.events() and checked. */
@@ -25,13 +29,20 @@ export interface RepeatedIdCheck {
    * The ids sealed more than once, once every event is read. Rejects (an I/O error, exit 2)
    * when the check could not be made: a log is never called intact without it.
    */
-  result(): Promise<RepeatedIds>
+  result(): Promise<RepeatedIdResult>
   /** Stops the check, if it still runs, and removes its temporary files. */
   close(): Promise<void>
 }
 
-/** Starts the check for `source` (an export's runs beside the verification from now on). */
-export function checkRepeatedIds(source: LogSource, tmpDir?: string): RepeatedIdCheck {
+/**
+ * Starts the check for `source` (an export's runs beside the verification from now on).
+ * `signal` stops it at once, its temporary files removed, wherever the verification waits.
+ */
+export function checkRepeatedIds(
+  source: LogSource,
+  signal?: AbortSignal,
+  tmpDir?: string,
+): RepeatedIdCheck {
   const dir = tmpDir === undefined ? {} : { tmpDir }
   if (source instanceof DatabaseSource) {
     return {
@@ -42,6 +53,8 @@ export function checkRepeatedIds(source: LogSource, tmpDir?: string): RepeatedId
   }
   if (source instanceof ExportFileSource) {
     const stop = new AbortController()
+    const forward = () => stop.abort()
+    signal?.addEventListener('abort', forward, { once: true })
     const running = repeatedExportIds(source.path, MAX_REPEATED_IDS, {
       signal: stop.signal,
       ...dir,
@@ -56,12 +69,15 @@ export function checkRepeatedIds(source: LogSource, tmpDir?: string): RepeatedId
       add: () => {},
       result: () => running,
       async close() {
+        signal?.removeEventListener('abort', forward)
         stop.abort()
         await settled
       },
     }
   }
   const ledger = new IdLedger(dir)
+  const close = () => ledger.close()
+  signal?.addEventListener('abort', close, { once: true })
   let problem: unknown
   return {
     add(record, check) {
@@ -80,12 +96,14 @@ export function checkRepeatedIds(source: LogSource, tmpDir?: string): RepeatedId
         throw cannotCheck(error)
       }
     },
-    close: async () => ledger.close(),
+    async close() {
+      signal?.removeEventListener('abort', close)
+      ledger.close()
+    },
   }
 }
 
 function cannotCheck(error: unknown): VerifyError {
-  if (error instanceof VerifyError) return error
   return new VerifyError(
     'IO',
     `the check for event ids sealed twice could not be made (its temporary files go to ` +
@@ -94,9 +112,35 @@ function cannotCheck(error: unknown): VerifyError {
   )
 }
 
+/**
+ * An export's lines the fast path vouched for (seq below `vouched`) whose top level is not as
+ * RFC 8785 writes it are `modified`: a signed checkpoint covers them, so the log's key signed
+ * an event the sealer would not have written. (From `vouched` on, the full checks saw them.)
+ */
+export function reportNotCanonical(
+  found: RepeatedIdResult,
+  vouched: number,
+  tenant: string,
+  findings: FindingLog,
+): void {
+  for (const seq of found.notCanonical ?? []) {
+    if (seq >= vouched) break
+    findings.add({
+      kind: 'modified',
+      severity: 'error',
+      tenant,
+      seq,
+      message:
+        'the stored text is not in canonical form (its top-level members are not as RFC 8785 ' +
+        'writes them): a signed checkpoint covers it, so the log’s key signed an event the ' +
+        'sealer would not have written',
+    })
+  }
+}
+
 /** Each later event with an id sealed before is `inserted`. */
 export function reportRepeatedIds(
-  found: RepeatedIds,
+  found: RepeatedIdResult,
   tenant: string,
   findings: FindingLog,
   warnings: string[],

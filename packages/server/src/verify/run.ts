@@ -30,7 +30,7 @@ import { defaultWorkers } from './sources/parallel.js'
 import type { EventRecord, LogSource, SourceKind } from './sources/types.js'
 import { nodeDigests, providerDigests } from './tree.js'
 import type { RepeatedIdCheck } from './repeated-ids.js'
-import { checkRepeatedIds, reportRepeatedIds } from './repeated-ids.js'
+import { checkRepeatedIds, reportNotCanonical, reportRepeatedIds } from './repeated-ids.js'
 
 export type SourceOptions =
   | { kind: 'database'; databaseUrl: string; tenant: string; pageSize?: number }
@@ -124,7 +124,8 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
       keyPinned,
     })
     progress.start(expected ?? (book.newestSize || undefined), 'events')
-    repeated = checkRepeatedIds(source)
+    repeated = checkRepeatedIds(source, options.signal)
+    let vouched = 0
     try {
       if (source instanceof ExportFileSource) {
         // The fast path first, as far as signed roots vouch for the bytes; then, from where it
@@ -137,7 +138,8 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
           })
           start = stop.resumeAt
           // Lines read past the last vouched size are read again below: count them once.
-          progress.set(verifier.committed)
+          vouched = verifier.committed
+          progress.set(vouched)
           await primeOrder(verifier, source.path, stop.before, tenant, hasher)
         }
         const workers = crypto === nodeCrypto ? (options.workers ?? defaultWorkers()) : 0
@@ -160,7 +162,10 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
       progress.stop()
     }
     // Before finish(): an event these name explains a root difference like any other finding.
-    reportRepeatedIds(await repeated.result(), tenant, findings, warnings)
+    const found = await repeated.result()
+    options.signal?.throwIfAborted()
+    reportRepeatedIds(found, tenant, findings, warnings)
+    reportNotCanonical(found, vouched, tenant, findings)
     const result = verifier.finish()
     return {
       tenant,
@@ -177,7 +182,8 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
       exitCode: findings.errorCount > 0 ? 1 : 0,
     }
   } finally {
-    await repeated?.close()
+    // Best effort: a folder that cannot be removed must not hide what ended the run.
+    await repeated?.close().catch(() => {})
     await source.close()
   }
 }

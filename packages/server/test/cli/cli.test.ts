@@ -379,7 +379,7 @@ async function temporaryBytes(dir: string, name: string): Promise<number> {
   )
 }
 
-describe('auditseal verify --export, interrupted', () => {
+describe('auditseal verify, interrupted', () => {
   let dir: string
   let temporary: string
   let file: string
@@ -424,5 +424,32 @@ describe('auditseal verify --export, interrupted', () => {
       stderr: 'auditseal: verification interrupted\n',
     })
     expect(await readdir(temporary)).toEqual([])
+  })
+
+  it('while a request is under way (a server that never answers), still exits 130', async () => {
+    const silent = createServer(() => {}) // takes the request, never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    try {
+      const { port } = silent.address() as AddressInfo
+      const child = spawn('node', [CLI, 'verify', '--url', `http://127.0.0.1:${port}`], {
+        env: { ...withoutDatabaseUrl(), AUDITSEAL_TOKEN: 'k', TMPDIR: temporary },
+      })
+      let stderr = ''
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+      const closed = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>
+      const connected = once(silent, 'request')
+      await connected
+      // The request never ends (the client sets no timeout): only the interrupt's grace
+      // period can end the run.
+      child.kill('SIGINT')
+      const [exitCode] = await closed
+      expect({ exitCode, stderr }).toEqual({
+        exitCode: 130,
+        stderr: 'auditseal: verification interrupted\n',
+      })
+    } finally {
+      silent.closeAllConnections()
+      await new Promise((resolve) => silent.close(resolve))
+    }
   })
 })

@@ -246,6 +246,8 @@ describe('repeatedExportIds', () => {
         { id: events[2000]!.id, seqs: [2000, 3001] },
       ],
       more: false,
+      notCanonical: [],
+      moreNotCanonical: false,
     }
     expect(await repeatedExportIds(file, 10, { tmpDir: dir })).toEqual(expected)
     expect(await repeatedExportIds(file, 10, { tmpDir: dir, inThread: true })).toEqual(expected)
@@ -277,7 +279,7 @@ describe('repeatedExportIds', () => {
 describe('checkRepeatedIds, for the events the API gives', () => {
   it('finds a copy of the newest event appended after it', async () => {
     const api = { kind: 'api' } as unknown as LogSource // neither a database nor an export
-    const check = checkRepeatedIds(api, dir)
+    const check = checkRepeatedIds(api, undefined, dir)
     const ids = Array.from({ length: 5 }, () => uuidv7())
     for (const [seq, id] of [...ids, ids[4] as string].entries()) {
       check.add({ seq } as EventRecord, { id } as RecordCheck)

@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { compiledWorker } from '../compiled-worker.js'
-import { VerifyError } from '../errors.js'
 import type { RepeatedIds } from '../id-ledger.js'
 import { IdLedger } from '../id-ledger.js'
 import { MAX_LINE_BYTES } from './lines.js'
@@ -20,6 +19,18 @@ import { eventIdAt, newSealedSuffix, readSealedSuffix } from './sealed-line.js'
 
 const CHUNK_BYTES = 4 * 1024 * 1024
 const NEWLINE = 0x0a
+
+/** What the scan of an export found. */
+export interface ExportIdScan extends RepeatedIds {
+  /**
+   * Seqs of lines whose top level is not as RFC 8785 writes it (eventIdAt answered
+   * ID_NOT_PLAIN), at most `limit`, ascending: an honest log has none. The verifier's fast
+   * path vouches for signed bytes without reading them, so this is how it learns of them.
+   */
+  readonly notCanonical: readonly number[]
+  /** More such lines than `limit`. */
+  readonly moreNotCanonical: boolean
+}
 
 export interface ExportIdsOptions {
   /** Where the ledger's temporary files go (default: the system's). */
@@ -39,7 +50,7 @@ export async function repeatedExportIds(
   path: string,
   limit: number,
   options: ExportIdsOptions = {},
-): Promise<RepeatedIds> {
+): Promise<ExportIdScan> {
   // Made here, not by the worker: a worker stopped midway removes nothing.
   const dir = await mkdtemp(join(options.tmpDir ?? tmpdir(), 'auditseal-verify-ids-'))
   let worker: Worker | undefined
@@ -52,14 +63,14 @@ export async function repeatedExportIds(
     // Compiled code needs no loader hooks the parent may run under (tsx): they slow its start.
     worker = new Worker(url, { workerData: { path, limit, tmpDir: dir }, execArgv: [] })
     const running = worker
-    return await new Promise<RepeatedIds>((resolve, reject) => {
-      running.once('message', (answer: { result?: RepeatedIds; error?: string }) => {
+    return await new Promise<ExportIdScan>((resolve, reject) => {
+      running.once('message', (answer: { result?: ExportIdScan; error?: string }) => {
         if (answer.result) resolve(answer.result)
-        else reject(new VerifyError('IO', answer.error ?? 'the id check failed'))
+        else reject(new Error(answer.error ?? 'the scan failed'))
       })
       running.once('error', reject)
       running.once('exit', (code) => {
-        reject(new VerifyError('IO', `the id check stopped (exit code ${code})`))
+        reject(new Error(`the scan stopped (exit code ${code})`))
       })
     })
   } finally {
@@ -75,8 +86,14 @@ export async function scanExportIds(
   limit: number,
   tmpDir?: string,
   signal?: AbortSignal,
-): Promise<RepeatedIds> {
+): Promise<ExportIdScan> {
   const ledger = new IdLedger(tmpDir === undefined ? {} : { tmpDir })
+  const notCanonical: number[] = []
+  let moreNotCanonical = false
+  const notPlain = (seq: number) => {
+    if (notCanonical.length < limit) notCanonical.push(seq)
+    else moreNotCanonical = true
+  }
   const suffix = newSealedSuffix()
   const file = await open(path, 'r')
   // Each chunk is read after the unfinished line the chunk before ended with.
@@ -101,7 +118,7 @@ export async function scanExportIds(
         }
         if (skipping) skipping = false
         else if (end > start && end - start <= MAX_LINE_BYTES) {
-          addLine(ledger, buffer, start, end, suffix)
+          addLine(ledger, buffer, start, end, suffix, notPlain)
         }
         start = end + 1
       }
@@ -114,7 +131,7 @@ export async function scanExportIds(
         buffer.copy(buffer, 0, start, filled)
       }
     }
-    return ledger.finish(limit)
+    return { ...ledger.finish(limit), notCanonical, moreNotCanonical }
   } finally {
     await file.close()
     ledger.close()
@@ -134,6 +151,7 @@ function addLine(
   start: number,
   end: number,
   suffix: SealedSuffix,
+  notPlain: (seq: number) => void,
 ): void {
   if (!readSealedSuffix(bytes, start, end, suffix)) return
   const at = eventIdAt(bytes, start, suffix.eventEnd)
@@ -141,6 +159,7 @@ function addLine(
     ledger.addBytes(suffix.seq, bytes, at)
     return
   }
+  notPlain(suffix.seq)
   let event: unknown
   try {
     event = JSON.parse(`${bytes.toString('utf8', start, suffix.eventEnd)}}`)
