@@ -56,15 +56,33 @@ export class LogReader {
     return { treeSize: Number(row.size), rootHash: asBytes(row.root_hash) }
   }
 
+  /**
+   * The event with this id. The sealer seals an id once; a second row with it was put in
+   * around the sealer (a rewritten copy appended, say), and which of the two is "the" event
+   * is then not the reader's to choose: LOG_CORRUPT, naming both seqs.
+   */
   async eventById(tenantId: string, id: string): Promise<StoredEvent | undefined> {
     if (!UUID.test(id)) return undefined
-    const [row] = await this.db.tenantTransaction('reader', tenantId, (sql) =>
+    // LIMIT 2 without ORDER BY: ordering by seq could make the planner walk the tenant's
+    // events in seq order instead of probing the (tenant_id, id) index.
+    const rows = await this.db.tenantTransaction('reader', tenantId, (sql) =>
       sql.query<EventRow>(
-        `SELECT ${EVENT_COLUMNS} FROM auditseal.audit_events WHERE tenant_id = $1 AND id = $2`,
+        `SELECT ${EVENT_COLUMNS} FROM auditseal.audit_events
+         WHERE tenant_id = $1 AND id = $2 LIMIT 2`,
         [tenantId, id],
       ),
     )
-    return row && toStoredEvent(row)
+    const events = rows.map(toStoredEvent)
+    if (events.length > 1) {
+      const [a, b] = events.map((e) => e.seq).sort((x, y) => x - y)
+      throw new StoreError(
+        'LOG_CORRUPT',
+        `event id ${id} of tenant ${tenantId} is stored at seq ${a} and at seq ${b}: the log ` +
+          'seals an id once, so one of them was put in around the sealer (auditseal verify ' +
+          'names it)',
+      )
+    }
+    return events[0]
   }
 
   async eventBySeq(tenantId: string, seq: number): Promise<StoredEvent | undefined> {
