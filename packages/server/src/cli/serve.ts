@@ -21,7 +21,8 @@ Each flag can also be set in the environment (the flag wins):
 Environment only:
   AUDITSEAL_JWT_SECRET (HS256, development; default: generated into <data dir>/jwt.secret),
   AUDITSEAL_JWT_JWKS_URL + AUDITSEAL_JWT_ISSUER + AUDITSEAL_JWT_AUDIENCE (production),
-  AUDITSEAL_JWT_TENANT_CLAIM (default tenant_id), AUDITSEAL_RATE_LIMIT_MAX (default 6000),
+  AUDITSEAL_JWT_TENANT_CLAIM (default tenant_id), AUDITSEAL_JWT_MAX_AGE_S (default: none),
+  AUDITSEAL_RATE_LIMIT_MAX (default 6000),
   AUDITSEAL_RATE_LIMIT_WINDOW_MS (default 60000), AUDITSEAL_BODY_LIMIT_BYTES (default 4194304).
 See docs/operations.md.`
 

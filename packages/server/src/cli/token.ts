@@ -106,7 +106,7 @@ export async function runToken(
   }
   return signDevelopmentToken(
     config.jwt.secret as string,
-    { sub, tenantId, roles, expiresIn: `${expiresIn}s` },
+    { sub, tenantId, roles, expiresIn },
     {
       tenantClaim: config.jwt.tenantClaim,
       ...(config.jwt.issuer !== undefined && { issuer: config.jwt.issuer }),

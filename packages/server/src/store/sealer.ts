@@ -245,13 +245,14 @@ async function highestId(sql: Sql, tenantId: string): Promise<string | null> {
 // One index probe per id of the batch, on (tenant_id, id). Written as `id = ANY(ids)`, the
 // planner came to prefer, once a tenant held a few hundred thousand events, a bitmap scan of
 // all of the tenant's rows filtered by id: half a second per seal, growing with the log.
-// LATERAL … LIMIT 1 leaves it no such choice (test/db/dedupe-plan.test.ts).
+// LATERAL … LIMIT 2 leaves it no such choice (test/db/dedupe-plan.test.ts); two, not one,
+// because an id stored twice is an error to report, not a copy to pick.
 export const DEDUPE_SQL = `SELECT e.id::text AS id, e.seq, e.leaf_hash
   FROM unnest(string_to_array($2, ',')::uuid[]) AS wanted(id)
   CROSS JOIN LATERAL (
     SELECT id, seq, leaf_hash FROM auditseal.audit_events
     WHERE tenant_id = $1 AND id = wanted.id
-    LIMIT 1) AS e`
+    LIMIT 2) AS e`
 
 /** Events of this batch already in the log, by id (exactly-once delivery). */
 async function findExisting(
@@ -263,12 +264,28 @@ async function findExisting(
   const rows = await sql.query<{ id: string; seq: number | string; leaf_hash: unknown }>(
     DEDUPE_SQL,
     // One comma-separated text rather than a JavaScript array, which node-postgres would
-    // escape item by item; validated ids are UUIDs, which hold no comma.
-    [tenantId, ids.join(',')],
+    // escape item by item; validated ids are UUIDs, which hold no comma. Each id once: an id
+    // the batch repeats would find its row twice, which is not an id stored twice.
+    [tenantId, [...new Set(ids)].join(',')],
   )
-  return new Map(
-    rows.map((r) => [r.id, { seq: Number(r.seq), leafHash: asBytes(r.leaf_hash) }] as const),
-  )
+  const known = new Map<string, { seq: number; leafHash: Uint8Array }>()
+  for (const row of rows) {
+    const seq = Number(row.seq)
+    const other = known.get(row.id)
+    // Two rows with one id were not both sealed here: which one a retry is "a duplicate of"
+    // is not the sealer's to choose (GET /v1/events/{id} refuses the same way).
+    if (other !== undefined) {
+      const [a, b] = [other.seq, seq].sort((x, y) => x - y)
+      throw new StoreError(
+        'LOG_CORRUPT',
+        `event id ${row.id} of tenant ${tenantId} is stored at seq ${a} and at seq ${b}: the ` +
+          'log seals an id once, so one of them was put in around the sealer (auditseal ' +
+          'verify names it); an event sent again with this id cannot be acknowledged',
+      )
+    }
+    known.set(row.id, { seq, leafHash: asBytes(row.leaf_hash) })
+  }
+  return known
 }
 
 // The canonical texts arrive as one text, one per line (split here, kept byte for byte as the

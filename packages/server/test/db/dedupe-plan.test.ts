@@ -2,7 +2,7 @@
 // grows and whatever the statistics say. Written as `id = ANY(ids)`, the plan was the
 // planner's choice: in the SDK benchmark, with a 240,000-event tenant and statistics taken
 // while it was small, it chose a bitmap scan of every row of the tenant filtered by id — half
-// a second per 1,000-event seal, growing with the log. The LATERAL … LIMIT 1 form leaves no
+// a second per 1,000-event seal, growing with the log. The LATERAL … LIMIT 2 form leaves no
 // such choice; this pins its shape on the server after ANALYZE of a 250,000-event tenant, as
 // the writer under RLS, exactly as the sealer runs it, and the shape of the highest-id read. (PGlite plans the same way but is no
 // production target.)

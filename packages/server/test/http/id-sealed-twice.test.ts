@@ -1,7 +1,7 @@
 // An event id stored twice (a rewritten copy put in around the sealer by whoever owns the
-// database): the API does not choose which of the two is "the" event. Reading it by id, or
-// proving it, is the log's integrity error, naming both seqs in the server's log; the other
-// events are served as before.
+// database): the API does not choose which of the two is "the" event. Reading it by id,
+// proving it, or acknowledging it sent again is the log's integrity error, naming both seqs in
+// the server's log; the other events are served as before.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AuditEvent } from '@auditseal/core'
@@ -48,6 +48,22 @@ describe.each(ENGINES)('an event id stored twice, on $name', ({ create }) => {
     expect(apiError(response).code).toBe('log_inconsistent')
     const logged = logLines.find((line) => line.err?.message?.includes(events[3]!.id))
     expect(logged?.err?.message).toContain('is stored at seq 3 and at seq 10')
+  })
+
+  it('an event sent again with that id is not acknowledged from either copy (500)', async () => {
+    const post = (events: AuditEvent[]) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/events',
+        headers: t.auth.ingest,
+        payload: { events },
+      })
+    const again = await post([events[3]!])
+    expect(again.statusCode).toBe(500)
+    expect(apiError(again).code).toBe('log_inconsistent')
+    // Other events, new or sent again, go on.
+    expect((await post([events[5]!])).statusCode).toBe(201)
+    expect((await post(makeEvents(t.tenant, 1, 10))).statusCode).toBe(201)
   })
 
   it('serves every other event as before', async () => {

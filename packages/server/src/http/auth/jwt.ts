@@ -5,9 +5,9 @@
 //
 // Claims: `sub`, the tenant claim (config.jwt.tenantClaim, default `tenant_id`, a lowercase
 // UUID), `roles` (an array; unknown roles are ignored), and `exp`, which is required. With a
-// maximum age (config.jwt.maxAgeSeconds), `iat` is required too: a token older than that, or
-// issued to live longer, is refused — a leaked token then stops working soon whatever its
-// issuer wrote into `exp`.
+// maximum age (config.jwt.maxAgeSeconds), `iat` is required too and a token issued to live
+// longer (exp − iat) is refused outright, so every token accepted stops working at most that
+// long after it was issued (a leaked one too); jose's maxTokenAge refuses an older one.
 
 import type { JWTPayload, JWTVerifyResult } from 'jose'
 import { createRemoteJWKSet, errors, jwtVerify, SignJWT } from 'jose'
@@ -168,8 +168,8 @@ export interface DevelopmentTokenClaims {
   sub: string
   tenantId: string
   roles: AppRole[]
-  /** A jose duration such as `1h` or `30 days` (default `1h`). */
-  expiresIn?: string
+  /** Seconds, or a jose duration such as `1h` or `30 days` (default `1h`). */
+  expiresIn?: number | string
 }
 
 export interface DevelopmentTokenOptions {
@@ -210,8 +210,13 @@ export async function signDevelopmentToken(
   })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.sub)
-    .setIssuedAt()
-    .setExpirationTime(claims.expiresIn ?? '1h')
+  // One reading of the clock for both: a second ticking between two readings would make a
+  // token issued for exactly a server's maximum age one second too long for it.
+  const now = Math.floor(Date.now() / 1000)
+  const expiresIn = claims.expiresIn ?? '1h'
+  jwt = jwt
+    .setIssuedAt(now)
+    .setExpirationTime(typeof expiresIn === 'number' ? now + expiresIn : expiresIn)
   if (options.issuer !== undefined) jwt = jwt.setIssuer(options.issuer)
   if (options.audience !== undefined) jwt = jwt.setAudience(options.audience)
   return jwt.sign(new TextEncoder().encode(secret))
