@@ -20,7 +20,8 @@ import type { EventRecord, LogSource } from './sources/types.js'
 export const MAX_REPEATED_IDS = 1000
 
 /** What the check found: the ids sealed more than once, and for an export what else it saw. */
-export type RepeatedIdResult = RepeatedIds & Partial<Pick<ExportIdScan, 'notCanonical'>>
+export type RepeatedIdResult = RepeatedIds &
+  Partial<Pick<ExportIdScan, 'notCanonical' | 'moreNotCanonical'>>
 
 export interface RepeatedIdCheck {
   /** Takes one event the verifier read through source.events() and checked. */
@@ -122,9 +123,16 @@ export function reportNotCanonical(
   vouched: number,
   tenant: string,
   findings: FindingLog,
+  warnings: string[],
 ): void {
-  for (const seq of found.notCanonical ?? []) {
-    if (seq >= vouched) break
+  const seqs = found.notCanonical ?? []
+  if (found.moreNotCanonical) {
+    warnings.push(
+      `more than ${MAX_REPEATED_IDS} lines are not in canonical form at their top level: only the first ${MAX_REPEATED_IDS} are reported`,
+    )
+  }
+  for (const seq of seqs) {
+    if (seq >= vouched) continue // a line out of seq order is in the file's unvouched part
     findings.add({
       kind: 'modified',
       severity: 'error',

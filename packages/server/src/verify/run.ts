@@ -165,7 +165,7 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyReport
     const found = await repeated.result()
     options.signal?.throwIfAborted()
     reportRepeatedIds(found, tenant, findings, warnings)
-    reportNotCanonical(found, vouched, tenant, findings)
+    reportNotCanonical(found, vouched, tenant, findings, warnings)
     const result = verifier.finish()
     return {
       tenant,

@@ -15,7 +15,8 @@ import type { RepeatedId } from '../../src/verify/id-ledger.js'
 import { idsWorker, repeatedExportIds } from '../../src/verify/sources/export-ids.js'
 import { readEventId } from '../../src/verify/sources/sealed-line.js'
 import type { RecordCheck } from '../../src/verify/event-check.js'
-import { checkRepeatedIds } from '../../src/verify/repeated-ids.js'
+import { checkRepeatedIds, reportNotCanonical } from '../../src/verify/repeated-ids.js'
+import { FindingLog } from '../../src/verify/findings.js'
 import type { EventRecord, LogSource } from '../../src/verify/sources/types.js'
 import { eventJson } from '../../src/store/event-rows.js'
 import { makeEvents, newTenantId } from '../support/events.js'
@@ -289,5 +290,22 @@ describe('checkRepeatedIds, for the events the API gives', () => {
       more: false,
     })
     await check.close()
+  })
+})
+
+describe('reportNotCanonical', () => {
+  it('names the lines the fast path vouched for, and says when more were left out', () => {
+    const findings = new FindingLog()
+    const warnings: string[] = []
+    const found = { repeated: [], more: false, notCanonical: [5, 700, 1], moreNotCanonical: true }
+    reportNotCanonical(found, 600, newTenantId(), findings, warnings)
+    // 700 is past what the fast path vouched for: the full checks judged it.
+    expect(findings.findings.map((f) => [f.kind, f.seq])).toEqual([
+      ['modified', 1],
+      ['modified', 5],
+    ])
+    expect(warnings).toEqual([
+      'more than 1000 lines are not in canonical form at their top level: only the first 1000 are reported',
+    ])
   })
 })

@@ -24,7 +24,7 @@ const NEWLINE = 0x0a
 export interface ExportIdScan extends RepeatedIds {
   /**
    * Seqs of lines whose top level is not as RFC 8785 writes it (eventIdAt answered
-   * ID_NOT_PLAIN), at most `limit`, ascending: an honest log has none. The verifier's fast
+   * ID_NOT_PLAIN), at most `limit`, in file order: an honest log has none. The verifier's fast
    * path vouches for signed bytes without reading them, so this is how it learns of them.
    */
   readonly notCanonical: readonly number[]
