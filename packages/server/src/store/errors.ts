@@ -17,3 +17,16 @@ export class StoreError extends Error {
     this.code = code
   }
 }
+
+/**
+ * The error for an event id found at two seqs. The sealer stores an id once, so one of the two
+ * rows was put in around it; which is "the" event is not for a reader or a retry to choose.
+ */
+export function idStoredTwice(tenantId: string, id: string, seqs: readonly number[]): StoreError {
+  const [a, b] = [...seqs].sort((x, y) => x - y)
+  return new StoreError(
+    'LOG_CORRUPT',
+    `event id ${id} of tenant ${tenantId} is stored at seq ${a} and at seq ${b}: the log seals ` +
+      'an id once, so one of them was put in around the sealer (auditseal verify names it)',
+  )
+}

@@ -12,7 +12,7 @@ import {
 import type { Database } from '../db/database.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import type { Order } from './cursor.js'
-import { StoreError } from './errors.js'
+import { idStoredTwice, StoreError } from './errors.js'
 import { filterConditions } from './event-filter.js'
 import type { EventFilter } from './event-filter.js'
 import { EVENT_COLUMNS, toStoredEvent } from './event-rows.js'
@@ -73,15 +73,12 @@ export class LogReader {
       ),
     )
     const events = rows.map(toStoredEvent)
-    if (events.length > 1) {
-      const [a, b] = events.map((e) => e.seq).sort((x, y) => x - y)
-      throw new StoreError(
-        'LOG_CORRUPT',
-        `event id ${id} of tenant ${tenantId} is stored at seq ${a} and at seq ${b}: the log ` +
-          'seals an id once, so one of them was put in around the sealer (auditseal verify ' +
-          'names it)',
+    if (events.length > 1)
+      throw idStoredTwice(
+        tenantId,
+        id,
+        events.map((e) => e.seq),
       )
-    }
     return events[0]
   }
 

@@ -11,7 +11,7 @@ import type { Database, Sql } from '../db/database.js'
 import { TextArray, TextBytes } from '../db/binary-params.js'
 import type { PreparedBatch } from './event-batch.js'
 import { prepareBatch, TextBuffers, textsOf } from './event-batch.js'
-import { StoreError } from './errors.js'
+import { idStoredTwice, StoreError } from './errors.js'
 import { asBytes, hashToHex } from './hex.js'
 import { EventPartitions } from './partitions.js'
 
@@ -272,17 +272,8 @@ async function findExisting(
   for (const row of rows) {
     const seq = Number(row.seq)
     const other = known.get(row.id)
-    // Two rows with one id were not both sealed here: which one a retry is "a duplicate of"
-    // is not the sealer's to choose (GET /v1/events/{id} refuses the same way).
-    if (other !== undefined) {
-      const [a, b] = [other.seq, seq].sort((x, y) => x - y)
-      throw new StoreError(
-        'LOG_CORRUPT',
-        `event id ${row.id} of tenant ${tenantId} is stored at seq ${a} and at seq ${b}: the ` +
-          'log seals an id once, so one of them was put in around the sealer (auditseal ' +
-          'verify names it); an event sent again with this id cannot be acknowledged',
-      )
-    }
+    // Two rows with one id: a retry of it is not acknowledged from either (idStoredTwice).
+    if (other !== undefined) throw idStoredTwice(tenantId, row.id, [other.seq, seq])
     known.set(row.id, { seq, leafHash: asBytes(row.leaf_hash) })
   }
   return known

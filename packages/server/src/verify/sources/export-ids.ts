@@ -95,8 +95,10 @@ export async function scanExportIds(
     else moreNotCanonical = true
   }
   const suffix = newSealedSuffix()
+  // Read into one reused buffer, not through parallel.ts's lineBatches (a stream and a fresh
+  // copy of every chunk): with those the scan took 2.0–2.1 µs per event against 1.0, more than
+  // the fast path it runs beside. Each chunk is read after the unfinished line before it.
   const file = await open(path, 'r')
-  // Each chunk is read after the unfinished line the chunk before ended with.
   const buffer = Buffer.allocUnsafe(MAX_LINE_BYTES + 1 + CHUNK_BYTES)
   try {
     let carried = 0
@@ -177,7 +179,6 @@ export function idsWorker(): URL | undefined {
     'sources/export-ids',
     'sources/sealed-line',
     'sources/lines',
-    'errors',
     'compiled-worker',
   ])
 }
