@@ -27,6 +27,7 @@ import { Checkpointer, LogReader, Sealer } from '../../src/store/index.js'
 import type { Finding } from '../../src/verify/findings.js'
 import type { VerifyLogOptions, VerifyReport } from '../../src/verify/run.js'
 import { verifyLog } from '../../src/verify/run.js'
+import { DatabaseSource } from '../../src/verify/sources/database.js'
 import { ADMIN_URL, withAdminClient } from '../support/databases.js'
 import { makeEvent, makeEvents } from '../support/events.js'
 import type { Clone } from './support/clone.js'
@@ -467,6 +468,42 @@ describe('a rewritten copy of an old event appended, the tree rebuilt and signed
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
+  })
+})
+
+describe('ids stored many times, read from the database', () => {
+  it('lists each id once with its seqs, the first sealed first, and says when it left some out', async () => {
+    const db = await fresh()
+    const ids: string[] = []
+    await withTriggersDisabled(db.db, async (sql) => {
+      const copy = async (from: number, at: number) => {
+        const event = JSON.parse(await canonicalAt(sql, sealed.a.id, from)) as AuditEvent
+        ids[from] = event.id
+        await insertForged(sql, sealed.a.id, at, event)
+      }
+      for (const at of [EVENTS, EVENTS + 1, EVENTS + 2]) await copy(10, at) // four rows
+      await copy(20, EVENTS + 3)
+    })
+    const source = new DatabaseSource({ db: db.db, tenant: sealed.a.id, label: 'clone' })
+    // At most limit + 1 seqs of an id; more ids or seqs than that: `more`.
+    expect(await source.duplicateIds(2)).toEqual({
+      repeated: [
+        { id: ids[10], seqs: [10, EVENTS, EVENTS + 1] },
+        { id: ids[20], seqs: [20, EVENTS + 3] },
+      ],
+      more: true,
+    })
+    expect(await source.duplicateIds(1)).toEqual({
+      repeated: [{ id: ids[10], seqs: [10, EVENTS] }],
+      more: true,
+    })
+    expect(await source.duplicateIds(3)).toEqual({
+      repeated: [
+        { id: ids[10], seqs: [10, EVENTS, EVENTS + 1, EVENTS + 2] },
+        { id: ids[20], seqs: [20, EVENTS + 3] },
+      ],
+      more: false,
+    })
   })
 })
 
